@@ -1,0 +1,93 @@
+package checks
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteText prints the visit as a person reads it: the first seconds in
+// order, each against its promise, the touchpoints, and the verdict.
+func (r *Result) WriteText(w io.Writer) {
+	name := r.Target
+	if name == "" {
+		name = "adhoc"
+	}
+	fmt.Fprintf(w, "touchprobe visit of %s (%s)\n", r.URL, name)
+	if r.FinalURL != "" && r.FinalURL != r.URL {
+		fmt.Fprintf(w, "  landed on %s\n", r.FinalURL)
+	}
+	if r.HTTPStatus != 0 {
+		fmt.Fprintf(w, "  HTTP %d", r.HTTPStatus)
+		if r.Redirects > 0 {
+			fmt.Fprintf(w, " after %d redirect(s)", r.Redirects)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nThe first %.0f seconds (ms since navigation start):\n", r.Window)
+	keys := sortedMilestones(r.Milestones)
+	if len(keys) == 0 {
+		fmt.Fprintln(w, "  (no milestone reached)")
+	}
+	for _, k := range keys {
+		v := r.Milestones[k]
+		line := fmt.Sprintf("  %7.0f  %-26s", v*1000, k)
+		if p, ok := r.Promises[k]; ok {
+			mark := "kept"
+			if v > p {
+				mark = "BROKEN"
+			}
+			line += fmt.Sprintf(" promise %5.0f ms  %s", p*1000, mark)
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	if r.LayoutShift > 0 || len(keys) > 0 {
+		fmt.Fprintf(w, "  layout shift score %.3f", r.LayoutShift)
+		if r.LCPElement != "" {
+			fmt.Fprintf(w, "; largest element %s", r.LCPElement)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "\nTouchpoints:")
+	for _, name := range Touchpoints {
+		tp, ok := r.Touchpoints[name]
+		if !ok {
+			continue
+		}
+		state := "up"
+		if !tp.Up {
+			state = "DOWN " + tp.Reason
+			if !tp.Required {
+				state = "not found"
+				if tp.Reason != ReasonFormMissing && tp.Reason != ReasonChatMissing &&
+					tp.Reason != ReasonPhoneMissing && tp.Reason != ReasonEmailMissing {
+					state = "DOWN " + tp.Reason
+				}
+			}
+		}
+		var extra []string
+		if tp.ReadySeconds != nil && name != TouchPage {
+			extra = append(extra, fmt.Sprintf("ready at %.0f ms", *tp.ReadySeconds*1000))
+		}
+		if tp.ResponseSeconds != nil {
+			extra = append(extra, fmt.Sprintf("answered %.1f s after the message", *tp.ResponseSeconds))
+		}
+		if tp.VisibleWithoutScrolling != nil {
+			if *tp.VisibleWithoutScrolling {
+				extra = append(extra, "visible without scrolling")
+			} else {
+				extra = append(extra, "only after scrolling")
+			}
+		}
+		if tp.Selector != "" {
+			extra = append(extra, tp.Selector)
+		} else if tp.Detail != "" {
+			extra = append(extra, tp.Detail)
+		}
+		fmt.Fprintf(w, "  %-13s %-22s %s\n", name, state, strings.Join(extra, "; "))
+	}
+	fmt.Fprintf(w, "\nVerdict: %s (the visit took %.2f s)\n", strings.ToUpper(string(r.Verdict)), r.DurationSeconds)
+	for _, rs := range r.Reasons {
+		fmt.Fprintf(w, "  - %s: %s\n", rs.Code, rs.Message)
+	}
+}

@@ -1,0 +1,186 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/touchprobe/touchprobe/probe/browser"
+)
+
+// Sessions hands out fresh first-time-visitor sessions (browser.Supervisor).
+type Sessions interface {
+	Session(ctx context.Context) (*browser.Session, error)
+}
+
+// Page is what a touchpoint check works on: the visit's tab and its clock.
+type Page struct {
+	Session *browser.Session
+	Plan    *Plan
+	// Origin is the main document's performance.timeOrigin (ms since the
+	// epoch): page-clock readings of any frame convert through it.
+	Origin float64
+	// WindowEnd is when the first impression is over.
+	WindowEnd time.Time
+
+	mu  sync.Mutex
+	log []string
+}
+
+// Logf adds a line to the visit's debug log.
+func (p *Page) Logf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.log) < 200 {
+		p.log = append(p.log, fmt.Sprintf("%6.3fs ", time.Since(p.Session.NavStart()).Seconds())+fmt.Sprintf(format, args...))
+	}
+}
+
+// Since converts an epoch-ms page clock reading (performance.timeOrigin +
+// performance.now() in any frame) to seconds since navigation start.
+func (p *Page) Since(epochMS float64) float64 { return (epochMS - p.Origin) / 1000 }
+
+// Tab returns a context for actions on the tab, bounded by ctx and d.
+func (p *Page) Tab(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return p.Session.Bound(ctx, d)
+}
+
+// Outcome is what one check found.
+type Outcome struct {
+	Touchpoints map[string]Touchpoint
+	Milestones  map[string]float64
+	Reasons     []Reason // non-failure reasons, e.g. a consent layer
+}
+
+// step checks touchpoints on the loaded page.
+type step func(ctx context.Context, pg *Page) Outcome
+
+// stages run in order; the steps of one stage run in parallel. The consent
+// banner goes first because the others look at the page behind it.
+var stages = [][]step{
+	{checkLinks},
+}
+
+// Visit is one first-time visit of plan's site: a fresh browser context,
+// the page's first seconds, every touchpoint the plan asks for, and the
+// verdict. A broken site is a result, never an error.
+func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
+	plan.Defaults()
+	start := time.Now()
+	res := Result{
+		Target: plan.Target, URL: plan.URL, StartedAt: start,
+		Milestones: map[string]float64{}, Touchpoints: map[string]Touchpoint{},
+		Window: plan.Window.Seconds(), Promises: map[string]float64{},
+	}
+	for k, v := range plan.Promises {
+		res.Promises[k] = v.Seconds()
+	}
+	ctx, cancel := context.WithTimeout(ctx, plan.Timeout)
+	defer cancel()
+	finish := func() Result {
+		res.DurationSeconds = time.Since(start).Seconds()
+		Judge(&res, &plan)
+		return res
+	}
+
+	sess, err := sessions.Session(ctx)
+	if err != nil {
+		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true,
+			Message: "no browser for the visit: " + err.Error()})
+		return finish()
+	}
+	defer sess.Close()
+	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip}); err != nil {
+		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
+		return finish()
+	}
+	pg := &Page{Session: sess, Plan: &plan, WindowEnd: sess.NavStart().Add(plan.Window)}
+	if f, _ := sess.Failure(); f == browser.FailNone || f == browser.FailHTTPStatus {
+		tctx, tcancel := pg.Tab(ctx, 2*time.Second)
+		pg.Origin, _ = chromedp.Run(tctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
+		tcancel()
+		runStages(ctx, pg, &res)
+	}
+	// The page's own observation ends when it went quiet (or failed, or
+	// the window is over); the touchpoints were waited for above.
+	select {
+	case <-sess.Settled():
+	case <-ctx.Done():
+	}
+	tl := sess.Timeline(ctx)
+	addTimeline(&res, tl)
+	res.Log = pg.log
+	return finish()
+}
+
+// runStages runs every touchpoint check the plan asks for.
+func runStages(ctx context.Context, pg *Page, res *Result) {
+	for _, st := range stages {
+		outs := make([]Outcome, len(st))
+		var wg sync.WaitGroup
+		for i, fn := range st {
+			wg.Go(func() { outs[i] = fn(ctx, pg) })
+		}
+		wg.Wait()
+		for _, o := range outs {
+			for k, v := range o.Touchpoints {
+				res.Touchpoints[k] = v
+			}
+			for k, v := range o.Milestones {
+				res.Milestones[k] = v
+			}
+			res.Reasons = append(res.Reasons, o.Reasons...)
+		}
+	}
+}
+
+// addTimeline puts the page's timeline into the result.
+func addTimeline(res *Result, tl browser.Timeline) {
+	for k, v := range tl.Milestones {
+		res.Milestones[k] = v
+	}
+	res.FinalURL, res.HTTPStatus = tl.URL, tl.Status
+	res.LayoutShift, res.LCPElement = tl.LayoutShift, tl.LCPElement
+	res.Dialogs, res.Redirects, res.Ended, res.Frames = tl.Dialogs, tl.Redirects, tl.Ended, tl.Frames
+	page := Touchpoint{Up: true, Checked: true, Required: true, FoundBy: "config"}
+	if tl.Failure != browser.FailNone {
+		page.Up, page.Reason, page.Detail = false, string(tl.Failure), tl.Detail
+		res.Reasons = append(res.Reasons, Reason{Code: string(tl.Failure), Failure: true,
+			Touchpoint: TouchPage, Message: pageMessage(tl)})
+	}
+	if len(tl.Dialogs) > 0 {
+		d := tl.Dialogs[0]
+		res.Reasons = append(res.Reasons, Reason{Code: ReasonDialog, Failure: true, Touchpoint: TouchPage,
+			Message: fmt.Sprintf("the page opened %d JavaScript dialog(s), first a %s at %.1fs: %q", len(tl.Dialogs), d.Type, d.At, d.Message)})
+		if page.Up {
+			page.Up, page.Reason = false, ReasonDialog
+		}
+	}
+	if v, ok := res.Milestones[MilestoneFCP]; ok {
+		page.ReadySeconds = ptr(v)
+	}
+	res.Touchpoints[TouchPage] = page
+}
+
+func pageMessage(tl browser.Timeline) string {
+	switch tl.Failure {
+	case browser.FailHTTPStatus:
+		return fmt.Sprintf("the page answered HTTP %d", tl.Status)
+	case browser.FailInternal:
+		return "the monitor broke during the visit (not the site): " + tl.Detail
+	}
+	return fmt.Sprintf("the page failed (%s): %s", tl.Failure, tl.Detail)
+}
+
+// sortedKeys returns the keys of m in timeline order, unknown ones last.
+func sortedMilestones(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] < m[keys[j]] })
+	return keys
+}

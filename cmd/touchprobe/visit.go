@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/probe/browser"
+)
+
+func init() {
+	register("visit", "one first-time visit: the first-20-seconds timeline and the verdict", runVisit)
+}
+
+func runVisit(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("visit", "visit [-config FILE -target NAME | URL] [-json] [-filmstrip DIR]", stderr)
+	configFile := fs.String("config", "", "config file; visit the target named by -target")
+	targetName := fs.String("target", "", "name of the target in -config to visit")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the timeline")
+	filmstrip := fs.String("filmstrip", "", "write the first seconds as JPEG frames (named by their ms offset) into this directory")
+	execPath := fs.String("browser", "", "Chromium binary (default: the Debian one)")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	var plan checks.Plan
+	var opts browser.Options
+	switch {
+	case *configFile != "" || *targetName != "":
+		if *configFile == "" || *targetName == "" || fs.NArg() > 0 {
+			fmt.Fprintln(stderr, "touchprobe visit: -config and -target go together, without a URL")
+			return exitUsage
+		}
+		p, o, err := planFromConfig(*configFile, *targetName)
+		if err != nil {
+			fmt.Fprintln(stderr, "touchprobe visit:", err)
+			return exitUsage
+		}
+		plan, opts = p, o
+	case fs.NArg() == 1:
+		plan = checks.AutoPlan(fs.Arg(0))
+		opts = browser.Options{UserAgentMarker: "touchprobe"}
+	default:
+		fs.Usage()
+		return exitUsage
+	}
+	if *execPath != "" {
+		opts.ExecPath = *execPath
+	}
+	plan.Filmstrip = *filmstrip != ""
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sup := browser.NewSupervisor(opts)
+	defer sup.Close()
+	res := checks.Visit(ctx, sup, plan)
+
+	if *filmstrip != "" {
+		if err := writeFilmstrip(*filmstrip, res.Frames); err != nil {
+			fmt.Fprintln(stderr, "touchprobe visit: filmstrip:", err)
+		} else if !*asJSON {
+			fmt.Fprintf(stderr, "filmstrip: %d frames in %s\n", len(res.Frames), *filmstrip)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+	} else {
+		res.WriteText(stdout)
+	}
+	switch {
+	case res.Internal():
+		return exitInternal
+	case !res.Success:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// writeFilmstrip writes each frame as DIR/NNNNNms.jpg.
+func writeFilmstrip(dir string, frames []browser.Frame) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range frames {
+		name := filepath.Join(dir, fmt.Sprintf("%05dms.jpg", f.Offset.Milliseconds()))
+		if err := os.WriteFile(name, f.JPEG, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

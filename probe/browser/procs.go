@@ -1,0 +1,169 @@
+package browser
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ProcStats describes a Chromium process tree at one moment.
+type ProcStats struct {
+	Count    int   // live processes (zombies excluded)
+	Zombies  int   // exited but not reaped
+	RSSBytes int64 // sum of resident set sizes (double-counts shared pages)
+	PSSBytes int64 // sum of proportional set sizes (shared pages split)
+}
+
+// groupStats sums the processes whose process group is pgid. Chromium is
+// started in a group of its own, so this finds its whole tree even after a
+// child was re-parented to PID 1.
+func groupStats(pgid int) ProcStats {
+	var st ProcStats
+	if pgid <= 0 {
+		return st
+	}
+	for _, pid := range groupPIDs(pgid) {
+		state, ok := procState(pid)
+		if !ok {
+			continue
+		}
+		if state == 'Z' {
+			st.Zombies++
+			continue
+		}
+		st.Count++
+		rss, pss := procMemory(pid)
+		st.RSSBytes += rss
+		st.PSSBytes += pss
+	}
+	return st
+}
+
+// groupPIDs lists the processes in process group pgid.
+func groupPIDs(pgid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if g, ok := procPGID(pid); ok && g == pgid {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// statFields returns the fields of /proc/pid/stat after the command name,
+// which may itself contain spaces and parentheses.
+func statFields(pid int) []string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return nil
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 > len(b) {
+		return nil
+	}
+	return strings.Fields(string(b[i+2:]))
+}
+
+func procState(pid int) (byte, bool) {
+	f := statFields(pid)
+	if len(f) < 1 || f[0] == "" {
+		return 0, false
+	}
+	return f[0][0], true
+}
+
+func procPGID(pid int) (int, bool) {
+	f := statFields(pid)
+	if len(f) < 3 {
+		return 0, false
+	}
+	g, err := strconv.Atoi(f[2])
+	return g, err == nil
+}
+
+// procMemory reads RSS and PSS in bytes from smaps_rollup.
+func procMemory(pid int) (rss, pss int64) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		var dst *int64
+		switch {
+		case strings.HasPrefix(line, "Rss:"):
+			dst = &rss
+		case strings.HasPrefix(line, "Pss:"):
+			dst = &pss
+		default:
+			continue
+		}
+		fs := strings.Fields(line)
+		if len(fs) >= 2 {
+			kb, _ := strconv.ParseInt(fs[1], 10, 64)
+			*dst = kb * 1024
+		}
+	}
+	return rss, pss
+}
+
+// killGroup sends SIGKILL to every process of group pgid and waits, up to
+// limit, until none is left alive. Zombies of our own child are reaped by
+// chromedp's Wait; zombies re-parented to PID 1 are init's to reap.
+func killGroup(pgid int, limit time.Duration) bool {
+	if pgid <= 0 {
+		return true
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		if st := groupStats(pgid); st.Count == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// ChromiumProcesses counts every live process on the host that runs a
+// Chromium binary, whoever started it: what a leak check must see.
+func ChromiumProcesses() int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		exe, err := os.Readlink("/proc/" + e.Name() + "/exe")
+		if err != nil {
+			continue
+		}
+		base := exe[strings.LastIndexByte(exe, '/')+1:]
+		if strings.HasPrefix(base, "chrom") || base == "chrome" || strings.HasPrefix(base, "chrome_") {
+			if s, ok := procState(pid); ok && s != 'Z' {
+				n++
+			}
+		}
+	}
+	return n
+}

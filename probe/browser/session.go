@@ -1,0 +1,653 @@
+package browser
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/inspector"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+// Page milestone names (the `milestone` label values of the page itself).
+const (
+	TTFB                   = "ttfb"
+	FirstPaint             = "first_paint"
+	FirstContentfulPaint   = "first_contentful_paint"
+	LargestContentfulPaint = "largest_contentful_paint"
+	DOMContentLoaded       = "dom_content_loaded"
+	Load                   = "load"
+)
+
+// SyntheticHeader is sent with every request of a visit, valued with the
+// user-agent marker. A Sec- name because browsers do not count such headers as
+// author headers, so cross-origin requests get no extra CORS preflight.
+const SyntheticHeader = "Sec-Touchprobe"
+
+// Viewport of every visit, a common laptop size.
+const (
+	ViewportWidth  = 1280
+	ViewportHeight = 720
+)
+
+//go:embed observer.js
+var observerJS string
+
+// bindingName is how the page's observer tells the monitor it went quiet; a
+// random suffix keeps pages from guessing it.
+var bindingName = func() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "__touchprobeNotify" + hex.EncodeToString(b)
+}()
+
+// NavOptions tune one navigation.
+type NavOptions struct {
+	Window    time.Duration // the first impression; 20 s when zero
+	Quiet     time.Duration // how long the page must stay still to end early; 150 ms when zero
+	Filmstrip bool          // record screencast frames
+	// MaxNavigations beyond the first main-frame navigation mark a
+	// navigation loop; 5 when zero.
+	MaxNavigations int
+}
+
+// Dialog is a JavaScript dialog the page opened; it was dismissed.
+type Dialog struct {
+	Type    string  `json:"type"`
+	Message string  `json:"message"`
+	At      float64 `json:"at_seconds"`
+}
+
+// Frame is one filmstrip picture.
+type Frame struct {
+	Offset time.Duration // since navigation start
+	JPEG   []byte
+}
+
+// Timeline is what the page did in the first seconds.
+type Timeline struct {
+	URL         string
+	Status      int
+	Failure     Failure
+	Detail      string
+	Milestones  map[string]float64 // seconds since navigation start
+	LayoutShift float64
+	LCPElement  string
+	Dialogs     []Dialog
+	Redirects   int
+	Navigations int
+	// Ended says why the observation stopped: "quiet", "window" or "failure".
+	Ended  string
+	Frames []Frame
+}
+
+// Session is one first-time visitor: a fresh incognito browser context with
+// one tab. Close it when done.
+type Session struct {
+	in     *instance
+	ctx    context.Context // the tab
+	cancel context.CancelFunc
+	frame  cdp.FrameID
+
+	closeOnce sync.Once
+	settled   chan struct{}
+	wake      chan struct{}
+
+	mu          sync.Mutex
+	opts        NavOptions
+	navigating  bool
+	navStart    time.Time // wall clock when Page.navigate was sent
+	loader      cdp.LoaderID
+	docs        map[cdp.LoaderID]*document
+	navs        int
+	dialogs     []Dialog
+	crashed     bool
+	pageQuiet   bool
+	inflight    map[network.RequestID]time.Time
+	frames      []Frame
+	lifecycle   map[cdp.LoaderID]map[string]float64
+	failure     Failure
+	detail      string
+	ended       string
+	downloading bool
+}
+
+type document struct {
+	start     float64 // monotonic seconds of the first request
+	status    int
+	statusTxt string
+	errText   string
+	redirects int
+	url       string
+	ttfb      float64 // ms, from resource timing
+}
+
+// newSession creates a fresh incognito context and tab, and prepares it so
+// that the visit itself only has to navigate.
+func newSession(ctx context.Context, in *instance) (*Session, error) {
+	s := &Session{
+		in:        in,
+		settled:   make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		docs:      map[cdp.LoaderID]*document{},
+		inflight:  map[network.RequestID]time.Time{},
+		lifecycle: map[cdp.LoaderID]map[string]float64{},
+	}
+	s.ctx, s.cancel = chromedp.NewContext(in.browserCtx,
+		chromedp.WithNewBrowserContext(),
+		chromedp.WithListener(s.onEvent))
+	ok := false
+	defer func() {
+		if !ok {
+			s.cancel()
+		}
+	}()
+	stop := context.AfterFunc(ctx, s.cancel) // honour the caller's deadline while preparing
+	defer stop()
+	if err := chromedp.Do(s.ctx); err != nil {
+		return nil, err
+	}
+	c := chromedp.FromContext(s.ctx)
+	s.frame = cdp.FrameID(c.Target.TargetID)
+	cfg, _ := json.Marshal(map[string]any{
+		"binding": bindingName, "quietMs": 150, "windowMs": 20000, "maxTimerChain": 3,
+	})
+	script := strings.Replace(observerJS, "__TOUCHPROBE_CONFIG__", string(cfg), 1)
+	marker := in.sup.opts.UserAgentMarker
+	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: in.userAgent}); err != nil {
+			return err
+		}
+		if marker != "" {
+			if _, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+				Headers: network.Headers{SyntheticHeader: marker}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), chromedp.EmulateViewport(ViewportWidth, ViewportHeight))
+	if err != nil {
+		return nil, err
+	}
+	// A visitor does not download files; a page that pushes one gets nothing.
+	if _, err := chromedp.CallBrowser(s.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID,
+	}); err != nil {
+		return nil, err
+	}
+	ok = true
+	return s, nil
+}
+
+// Context is the tab's chromedp context, for actions on the page.
+func (s *Session) Context() context.Context { return s.ctx }
+
+// Bound derives a context for actions on the tab that also ends when ctx
+// ends or after d (no limit when d <= 0).
+func (s *Session) Bound(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	var bctx context.Context
+	var cancel context.CancelFunc
+	if d > 0 {
+		bctx, cancel = context.WithTimeout(s.ctx, d)
+	} else {
+		bctx, cancel = context.WithCancel(s.ctx)
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	return bctx, func() { stop(); cancel() }
+}
+
+// BrowserContextID identifies the incognito context (to find its iframes).
+func (s *Session) BrowserContextID() cdp.BrowserContextID {
+	return chromedp.FromContext(s.ctx).BrowserContextID
+}
+
+// NavStart is the wall-clock time at which the navigation was sent.
+func (s *Session) NavStart() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.navStart
+}
+
+// Settled is closed when the page went quiet, failed, or the window ended.
+func (s *Session) Settled() <-chan struct{} { return s.settled }
+
+// Failure is the page's failure so far.
+func (s *Session) Failure() (Failure, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failure, s.detail
+}
+
+// Close disposes the incognito context off the caller's path.
+func (s *Session) Close() {
+	s.closeOnce.Do(func() {
+		go func() {
+			s.cancel()
+			s.in.release()
+		}()
+	})
+}
+
+// dispose closes a spare that was never used.
+func (s *Session) dispose() {
+	s.closeOnce.Do(func() {
+		s.cancel()
+		s.in.release()
+	})
+}
+
+// Navigate sends the page to url and returns once the document committed or
+// the navigation failed; the page keeps being observed until Settled. The
+// error is the monitor's own failure (FailInternal); the page's failures are
+// in Failure and Timeline.
+func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error {
+	if o.Window <= 0 {
+		o.Window = 20 * time.Second
+	}
+	if o.Quiet <= 0 {
+		o.Quiet = 150 * time.Millisecond
+	}
+	if o.MaxNavigations <= 0 {
+		o.MaxNavigations = 5
+	}
+	if o.Filmstrip {
+		q := int64(60)
+		if _, err := chromedp.Call(s.ctx, page.StartScreencast, page.StartScreencastParams{
+			Format: page.StartScreencastFormatJpeg, Quality: &q,
+			MaxWidth: ViewportWidth, MaxHeight: ViewportHeight, EveryNthFrame: 1,
+		}); err != nil {
+			return s.internal(err)
+		}
+	}
+	s.mu.Lock()
+	s.opts = o
+	s.navigating = true
+	s.navStart = time.Now()
+	s.mu.Unlock()
+	go s.watch()
+
+	nctx, cancel := s.Bound(ctx, o.Window)
+	defer cancel()
+	res, err := chromedp.Call(nctx, page.Navigate, page.NavigateParams{URL: url})
+	switch {
+	case err == nil:
+	case isBrowserGone(err) || s.ctx.Err() != nil:
+		return s.internal(err)
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		s.fail(FailTimeout, fmt.Sprintf("the page did not start within %s", o.Window))
+		return nil
+	case ctx.Err() != nil:
+		s.fail(FailTimeout, "visit cancelled before the page started")
+		return nil
+	default:
+		return s.internal(err)
+	}
+	s.mu.Lock()
+	s.loader = res.LoaderID
+	doc := s.docs[res.LoaderID]
+	s.mu.Unlock()
+	switch {
+	case res.IsDownload:
+		s.fail(FailDownload, "the address starts a download, not a page")
+	case res.ErrorText != "":
+		f := classifyNetError(res.ErrorText)
+		if res.ErrorText == "net::ERR_HTTP_RESPONSE_CODE_FAILURE" && doc != nil {
+			f = FailHTTPStatus
+		}
+		s.fail(f, res.ErrorText)
+	case doc != nil && doc.status >= 400:
+		s.fail(FailHTTPStatus, fmt.Sprintf("HTTP %d %s", doc.status, doc.statusTxt))
+	}
+	return nil
+}
+
+// internal records that the monitor broke and returns the error.
+func (s *Session) internal(err error) error {
+	s.fail(FailInternal, err.Error())
+	return fmt.Errorf("%w: %v", ErrMonitor, err)
+}
+
+// ErrMonitor wraps errors that are the monitor's failure, not the page's.
+var ErrMonitor = errors.New("monitor failure")
+
+// fail records the first fatal failure and wakes the watcher.
+func (s *Session) fail(f Failure, detail string) {
+	s.mu.Lock()
+	if s.failure == FailNone || s.failure == FailHTTPStatus && f != FailHTTPStatus {
+		s.failure, s.detail = f, detail
+	}
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *Session) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fatal reports whether the observation cannot go on. An error status is not
+// fatal: the page still paints, and its timings are worth having.
+func (s *Session) fatalLocked() bool {
+	return s.failure != FailNone && s.failure != FailHTTPStatus
+}
+
+// watch closes settled when the page is quiet, failed, or the window ended.
+func (s *Session) watch() {
+	s.mu.Lock()
+	o, start := s.opts, s.navStart
+	s.mu.Unlock()
+	window := time.NewTimer(time.Until(start.Add(o.Window)))
+	defer window.Stop()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	lost := s.in.lost
+	end := func(why string) {
+		s.mu.Lock()
+		s.ended = why
+		s.mu.Unlock()
+		close(s.settled)
+	}
+	for {
+		s.mu.Lock()
+		fatal, quiet := s.fatalLocked(), s.pageQuiet && s.blockingLocked() == 0
+		s.mu.Unlock()
+		switch {
+		case fatal:
+			end("failure")
+			return
+		case quiet:
+			end("quiet")
+			return
+		}
+		select {
+		case <-s.wake:
+		case <-tick.C:
+		case <-window.C:
+			end("window")
+			return
+		case <-lost:
+			s.fail(FailInternal, "the browser went away during the visit")
+			lost = nil
+		case <-s.ctx.Done():
+			s.fail(FailInternal, "the tab was closed during the visit")
+			end("failure")
+			return
+		}
+	}
+}
+
+// longRequest is how long a request may stay open and still hold the page
+// busy; beyond it, it is a long poll or a stream, not loading.
+const longRequest = 2 * time.Second
+
+func (s *Session) blockingLocked() int {
+	n := 0
+	for _, t := range s.inflight {
+		if time.Since(t) < longRequest {
+			n++
+		}
+	}
+	return n
+}
+
+// onEvent runs in the tab's read loop: it records, and never sends commands.
+func (s *Session) onEvent(ev any) {
+	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		s.mu.Lock()
+		if e.Type == network.ResourceTypeDocument && e.FrameID == s.frame && s.navigating {
+			d := s.docs[e.LoaderID]
+			if d == nil {
+				d = &document{start: float64(e.Timestamp)}
+				s.docs[e.LoaderID] = d
+			}
+			if e.RedirectResponse != nil {
+				d.redirects++
+			}
+			d.url = e.Request.URL
+		}
+		if e.Type != network.ResourceTypeEventSource && e.Type != network.ResourceTypeWebSocket {
+			s.inflight[e.RequestID] = time.Now()
+		}
+		s.mu.Unlock()
+	case *network.EventResponseReceived:
+		if e.Type == network.ResourceTypeDocument && e.FrameID == s.frame {
+			s.mu.Lock()
+			if d := s.docs[e.LoaderID]; d != nil && e.Response != nil {
+				d.status, d.statusTxt = int(e.Response.Status), e.Response.StatusText
+				if tm := e.Response.Timing; tm != nil {
+					d.ttfb = (tm.RequestTime-d.start)*1000 + tm.ReceiveHeadersStart
+					if tm.ReceiveHeadersStart <= 0 {
+						d.ttfb = (tm.RequestTime-d.start)*1000 + tm.ReceiveHeadersEnd
+					}
+				}
+			}
+			s.mu.Unlock()
+		}
+	case *network.EventLoadingFinished:
+		s.done(e.RequestID)
+	case *network.EventLoadingFailed:
+		s.mu.Lock()
+		for id, d := range s.docs {
+			if id == cdp.LoaderID(e.RequestID) && d.errText == "" {
+				d.errText = e.ErrorText
+			}
+		}
+		s.mu.Unlock()
+		s.done(e.RequestID)
+	case *page.EventLifecycleEvent:
+		if e.FrameID == s.frame {
+			s.mu.Lock()
+			m := s.lifecycle[e.LoaderID]
+			if m == nil {
+				m = map[string]float64{}
+				s.lifecycle[e.LoaderID] = m
+			}
+			if _, seen := m[e.Name]; !seen {
+				m[e.Name] = float64(e.Timestamp)
+			}
+			s.mu.Unlock()
+		}
+	case *page.EventFrameNavigated:
+		if e.Frame != nil && e.Frame.ParentID == "" && e.Type == page.NavigationTypeNavigation {
+			s.mu.Lock()
+			if s.navigating {
+				s.navs++
+				if s.navs > 1+s.opts.MaxNavigations && s.failure == FailNone {
+					s.failure, s.detail = FailNavLoop, fmt.Sprintf("the page navigated away %d times", s.navs-1)
+				}
+			}
+			s.mu.Unlock()
+			s.poke()
+		}
+	case *page.EventJavascriptDialogOpening:
+		s.mu.Lock()
+		var at float64
+		if !s.navStart.IsZero() {
+			at = time.Since(s.navStart).Seconds()
+		}
+		if len(s.dialogs) < 20 {
+			s.dialogs = append(s.dialogs, Dialog{Type: string(e.Type), Message: truncate(e.Message, 200), At: at})
+		}
+		s.mu.Unlock()
+		// A dialog blocks the page until answered: dismiss it at once, from
+		// outside the read loop. beforeunload is accepted so we can leave.
+		accept := e.Type == page.DialogTypeBeforeunload
+		go chromedp.Call(s.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+	case *inspector.EventTargetCrashed:
+		s.mu.Lock()
+		s.crashed = true
+		if s.failure == FailNone || s.failure == FailHTTPStatus {
+			s.failure, s.detail = FailBrowserCrash, "the page's renderer crashed"
+		}
+		s.mu.Unlock()
+		s.poke()
+	case *runtime.EventBindingCalled:
+		if e.Name != bindingName {
+			return
+		}
+		var m struct {
+			Quiet bool `json:"quiet"`
+		}
+		if json.Unmarshal([]byte(e.Payload), &m) == nil {
+			s.mu.Lock()
+			s.pageQuiet = m.Quiet
+			s.mu.Unlock()
+			s.poke()
+		}
+	case *page.EventScreencastFrame:
+		go chromedp.Call(s.ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.SessionID})
+		if e.Metadata == nil {
+			return
+		}
+		s.mu.Lock()
+		if d := s.docs[s.loader]; d != nil && len(s.frames) < 400 {
+			off := time.Duration((float64(e.Metadata.MonotonicTimestamp) - d.start) * float64(time.Second))
+			if off >= 0 && off <= s.opts.Window {
+				s.frames = append(s.frames, Frame{Offset: off, JPEG: e.Data})
+			}
+		}
+		s.mu.Unlock()
+	case *target.EventDetachedFromTarget:
+		s.poke()
+	}
+}
+
+func (s *Session) done(id network.RequestID) {
+	s.mu.Lock()
+	_, ok := s.inflight[id]
+	delete(s.inflight, id)
+	s.mu.Unlock()
+	if ok {
+		s.poke()
+	}
+}
+
+// pageReading is what observer.js's read() returns.
+type pageReading struct {
+	TimeOrigin float64  `json:"timeOrigin"`
+	URL        string   `json:"url"`
+	ReadyState string   `json:"readyState"`
+	TTFB       *float64 `json:"ttfb"`
+	DCL        *float64 `json:"dcl"`
+	Load       *float64 `json:"load"`
+	FP         *float64 `json:"fp"`
+	FCP        *float64 `json:"fcp"`
+	LCP        *float64 `json:"lcp"`
+	LCPElement string   `json:"lcpElement"`
+	CLS        float64  `json:"cls"`
+}
+
+// Timeline stops the observation and reads what the page did. Call it after
+// Settled (or whenever the visit must end).
+func (s *Session) Timeline(ctx context.Context) Timeline {
+	if o := s.opts; o.Filmstrip {
+		sctx, cancel := s.Bound(ctx, time.Second)
+		_, _ = chromedp.Call(sctx, page.StopScreencast, cdp.Empty{})
+		cancel()
+	}
+	s.mu.Lock()
+	tl := Timeline{
+		Failure:    s.failure,
+		Detail:     s.detail,
+		Dialogs:    append([]Dialog(nil), s.dialogs...),
+		Milestones: map[string]float64{},
+		Ended:      s.ended,
+		Frames:     s.frames,
+	}
+	if tl.Ended == "" {
+		tl.Ended = "window"
+	}
+	if s.navs > 0 {
+		tl.Navigations = s.navs - 1
+	}
+	doc := s.docs[s.loader]
+	life := s.lifecycle[s.loader]
+	committed := s.loader != "" && (s.failure == FailNone || s.failure == FailHTTPStatus ||
+		s.failure == FailDialog || s.failure == FailNavLoop || s.failure == FailTimeout)
+	s.mu.Unlock()
+	if doc != nil {
+		tl.Status, tl.Redirects, tl.URL = doc.status, doc.redirects, doc.url
+	}
+	if !committed {
+		return tl
+	}
+	// The page's own clock first: its paint and LCP entries are the
+	// visitor's truth. A page stuck in a script loop cannot answer, so
+	// lifecycle events recorded on our side stand in.
+	rctx, cancel := s.Bound(ctx, 2*time.Second)
+	defer cancel()
+	r, err := chromedp.Run(rctx, chromedp.Evaluate[pageReading](`window.__touchprobe && window.__touchprobe.read ? window.__touchprobe.read() : null`))
+	if err == nil && r.TimeOrigin > 0 {
+		set := func(name string, v *float64) {
+			if v != nil && *v > 0 {
+				tl.Milestones[name] = *v / 1000
+			}
+		}
+		set(TTFB, r.TTFB)
+		set(FirstPaint, r.FP)
+		set(FirstContentfulPaint, r.FCP)
+		set(LargestContentfulPaint, r.LCP)
+		set(DOMContentLoaded, r.DCL)
+		set(Load, r.Load)
+		tl.LayoutShift = r.CLS
+		tl.LCPElement = r.LCPElement
+		if r.URL != "" {
+			tl.URL = r.URL
+		}
+		return tl
+	}
+	if doc != nil {
+		if doc.ttfb > 0 {
+			tl.Milestones[TTFB] = doc.ttfb / 1000
+		}
+		for name, key := range map[string]string{
+			FirstPaint: "firstPaint", FirstContentfulPaint: "firstContentfulPaint",
+			DOMContentLoaded: "DOMContentLoaded", Load: "load",
+		} {
+			if ts, ok := life[key]; ok && ts > doc.start {
+				tl.Milestones[name] = ts - doc.start
+			}
+		}
+	}
+	if err != nil && tl.Failure == FailNone && !isBrowserGone(err) {
+		tl.Failure, tl.Detail = FailTimeout, "the page did not answer: "+err.Error()
+	}
+	return tl
+}
+
+// PageTime converts a page-clock reading (performance.timeOrigin +
+// performance.now(), in ms since the epoch) of any frame to seconds since
+// the main document's navigation start.
+func (s *Session) PageTime(ctx context.Context) (origin float64, err error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

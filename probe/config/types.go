@@ -1,0 +1,103 @@
+// Package config is touchprobe's YAML configuration: strict (unknown keys are
+// errors), with defaults, ${VAR} expansion, and errors that name the file,
+// line and field. The key names are a contract (DESIGN.md): add, rename none.
+package config
+
+import "time"
+
+// Config is a whole configuration file.
+type Config struct {
+	Global  Global   `yaml:"global"`
+	Targets []Target `yaml:"targets"`
+
+	// File is where the config was read from (for messages).
+	File string `yaml:"-"`
+}
+
+// Global holds the settings for every target.
+type Global struct {
+	Interval        Duration `yaml:"interval"`          // how often each target is visited (5m)
+	Timeout         Duration `yaml:"timeout"`           // bound on one whole visit (60s)
+	Window          Duration `yaml:"window"`            // the first impression (20s)
+	Location        string   `yaml:"location"`          // exported as a label
+	Concurrency     int      `yaml:"concurrency"`       // visits at once (default from the CPU count)
+	UserAgentMarker string   `yaml:"user_agent_marker"` // appended to the User-Agent; also sent as a header
+	Browser         Browser  `yaml:"browser"`
+
+	// Beyond DESIGN.md's example (additions, documented in the example config).
+	Filmstrip     *bool    `yaml:"filmstrip"`      // record the first seconds as frames (true)
+	RecheckAfter  Duration `yaml:"recheck_after"`  // after a problematic visit, confirm this soon (1m)
+	Shard         string   `yaml:"shard"`          // "i/n": take only the targets that hash to shard i of n
+	DenyNetworks  []string `yaml:"deny_networks"`  // CIDRs a target may not resolve to (cloud metadata by default)
+	ChatInterval  Duration `yaml:"chat_interval"`  // default pace of chat messages where send is true (1h)
+	HistoryLength int      `yaml:"history_length"` // recent visits kept per target (successes; failures are kept longer)
+}
+
+// Browser says which Chromium to drive.
+type Browser struct {
+	ExecPath           string            `yaml:"exec_path"`            // default: /usr/lib/chromium/chromium
+	RemoteURL          string            `yaml:"remote_url"`           // ws://host:9222/... of a browser elsewhere
+	RecycleAfterVisits int               `yaml:"recycle_after_visits"` // restart the browser after this many visits (500)
+	RecycleAboveMemory ByteSize          `yaml:"recycle_above_memory"` // or once its processes hold more than this (e.g. 2GiB)
+	Flags              map[string]string `yaml:"flags"`                // extra Chromium flags
+}
+
+// Target is one site to visit.
+type Target struct {
+	Name     string              `yaml:"name"` // the `target` label
+	URL      string              `yaml:"url"`
+	Labels   map[string]string   `yaml:"labels"`
+	Consent  string              `yaml:"consent"`  // accept | reject | leave
+	Promises map[string]Duration `yaml:"promises"` // milestone → budget
+	// ContactForm and Chat: absent = found automatically; false = skipped;
+	// a mapping = configured (must be there).
+	ContactForm Toggle[ContactForm] `yaml:"contact_form"`
+	Chat        Toggle[Chat]        `yaml:"chat"`
+	Phone       *bool               `yaml:"phone"` // true: a tel: link must be there; false: not looked for
+	Email       *bool               `yaml:"email"` // same for mailto:
+
+	// Per-target overrides of the global values (additions).
+	Interval Duration `yaml:"interval"`
+	Timeout  Duration `yaml:"timeout"`
+	Window   Duration `yaml:"window"`
+
+	// Line is where the target starts in its file (for messages).
+	Line int `yaml:"-"`
+}
+
+// ContactForm configures the contact form check.
+type ContactForm struct {
+	Page         string            `yaml:"page"`
+	Selector     string            `yaml:"selector"`
+	Fields       map[string]string `yaml:"fields"`
+	Submit       bool              `yaml:"submit"`
+	Confirmation string            `yaml:"confirmation"` // selector or text shown after a submit (addition)
+}
+
+// Chat configures the live chat check.
+type Chat struct {
+	Provider     string   `yaml:"provider"`
+	Frame        string   `yaml:"frame"`
+	Launcher     string   `yaml:"launcher"`
+	Input        string   `yaml:"input"`
+	SendButton   string   `yaml:"send_button"`
+	AgentMessage string   `yaml:"agent_message"`
+	Message      string   `yaml:"message"`
+	Send         bool     `yaml:"send"`
+	Interval     Duration `yaml:"interval"` // the daemon sends at this slower pace
+	Timeout      Duration `yaml:"timeout"`  // how long to wait for an answer (60s)
+}
+
+// Toggle is a section that may be absent (auto), `false` (off), or a
+// mapping (configured).
+type Toggle[T any] struct {
+	Set      bool // the key was present
+	Disabled bool // the key was `false`
+	Value    T
+}
+
+// Duration is a time.Duration written as "5m", "1.8s".
+type Duration time.Duration
+
+// ByteSize is a size written as "512MiB", "2GiB", "1500000".
+type ByteSize int64
