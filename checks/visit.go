@@ -58,11 +58,18 @@ type Outcome struct {
 // step checks touchpoints on the loaded page.
 type step func(ctx context.Context, pg *Page) Outcome
 
-// stages run in order; the steps of one stage run in parallel. The consent
+// Stages run in order; the steps of one stage run in parallel. The consent
 // banner goes first because the others look at the page behind it.
-var stages = [][]step{
-	{checkLinks},
-}
+const (
+	stageConsent = iota
+	stageTouchpoints
+	stageCount
+)
+
+var stages = make([][]step, stageCount)
+
+// addStep registers a touchpoint check; each check's file does it in init.
+func addStep(stage int, s step) { stages[stage] = append(stages[stage], s) }
 
 // Visit is one first-time visit of plan's site: a fresh browser context,
 // the page's first seconds, every touchpoint the plan asks for, and the

@@ -18,19 +18,19 @@ import (
 // Knobs are a page's timeline, in ms since navigation start (page clock),
 // read from the query string. Zero means "not on this page".
 type Knobs struct {
-	TTFB   int    // server waits this long before the headers
-	Body   int    // and this long after them before the body
-	FCP    int    // first text appears
-	LCP    int    // the large hero appears
-	LCPImg bool   // the hero is an image rather than text
-	Shift  int    // content above the fold is pushed down (layout shift)
-	Status int    // HTTP status of the page
-	Dialog string // alert | confirm | loop | beforeunload
-	JSLoop int    // an endless script loop starts
-	NavLoop bool  // the page navigates to itself again and again
-	Never  bool   // a subresource never finishes (load never fires)
-	Title  string
-	Touch  TouchKnobs
+	TTFB    int    // server waits this long before the headers
+	Body    int    // and this long after them before the body
+	FCP     int    // first text appears
+	LCP     int    // the large hero appears
+	LCPImg  bool   // the hero is an image rather than text
+	Shift   int    // content above the fold is pushed down (layout shift)
+	Status  int    // HTTP status of the page
+	Dialog  string // alert | confirm | loop | beforeunload
+	JSLoop  int    // an endless script loop starts
+	NavLoop bool   // the page navigates to itself again and again
+	Never   bool   // a subresource never finishes (load never fires)
+	Title   string
+	Touch   TouchKnobs
 }
 
 func atoi(q map[string][]string, k string) int {
@@ -126,7 +126,7 @@ window.fx = {
 </head><body><script>fx.mark('body')</script>
 <header></header>
 <main id="main"></main>
-{{if .Never}}<img src="/never.css" alt="" width="1" height="1">{{end}}
+{{if .Never}}<img src="/never.png" alt="" width="1" height="1">{{end}}
 <script>
 {{if .FCP}}fx.at({{.FCP}}, () => { fx.add('<p id="tagline">Plumbing and heating for the county since 1952.</p>'); fx.mark('fcp'); });{{end}}
 {{if .LCP}}fx.at({{.LCP}}, () => {

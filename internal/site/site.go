@@ -43,7 +43,7 @@ type Stats struct {
 	FormPosts     atomic.Int64 // contact form submissions
 	ChatMessages  atomic.Int64 // visitor chat messages
 	Requests      atomic.Int64
-	SyntheticSeen atomic.Int64 // requests with the Sec-Touchprobe header
+	SyntheticSeen atomic.Int64 // document requests with the X-Touchprobe header
 	UserAgents    sync.Map     // user agents seen
 }
 
@@ -101,11 +101,13 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // never answers
 	})
-	mux.HandleFunc("/never.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css")
+	mux.HandleFunc("/never.png", func(w http.ResponseWriter, r *http.Request) {
+		// A picture that starts and never finishes: the load event never comes.
+		w.Header().Set("Content-Type", "image/png")
 		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("\x89PNG\r\n\x1a\n"))
 		w.(http.Flusher).Flush()
-		<-r.Context().Done() // a subresource that never finishes
+		<-r.Context().Done()
 	})
 	mux.HandleFunc("/hero.png", heroPNG)
 	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
@@ -121,7 +123,7 @@ func (s *Site) count(next http.Handler) http.Handler {
 		s.stats.mu.Lock()
 		s.stats.paths[r.URL.Path]++
 		s.stats.mu.Unlock()
-		if r.Header.Get("Sec-Touchprobe") != "" {
+		if r.Header.Get("X-Touchprobe") != "" {
 			s.stats.SyntheticSeen.Add(1)
 		}
 		s.stats.UserAgents.Store(r.UserAgent(), true)

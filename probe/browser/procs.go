@@ -18,6 +18,10 @@ type ProcStats struct {
 	PSSBytes int64 // sum of proportional set sizes (shared pages split)
 }
 
+// GroupStats describes the processes of one process group, e.g. a browser
+// that is gone (ProcessGroup before Close) to prove nothing is left.
+func GroupStats(pgid int) ProcStats { return groupStats(pgid) }
+
 // groupStats sums the processes whose process group is pgid. Chromium is
 // started in a group of its own, so this finds its whole tree even after a
 // child was re-parented to PID 1.

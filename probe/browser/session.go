@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -33,10 +34,14 @@ const (
 	Load                   = "load"
 )
 
-// SyntheticHeader is sent with every request of a visit, valued with the
-// user-agent marker. A Sec- name because browsers do not count such headers as
-// author headers, so cross-origin requests get no extra CORS preflight.
-const SyntheticHeader = "Sec-Touchprobe"
+// SyntheticHeader is sent with every document request of a visit (pages and
+// iframes), valued with the user-agent marker; the User-Agent carries the
+// marker on every request. Not on every request: an extra header on a
+// script's cross-origin fetch makes the browser send a CORS preflight, which
+// third-party APIs (chat widgets) refuse, so the site would break for us
+// alone. A Sec- name is no way out: Chromium then fails every subresource
+// with ERR_INVALID_ARGUMENT (both measured).
+const SyntheticHeader = "X-Touchprobe"
 
 // Viewport of every visit, a common laptop size.
 const (
@@ -179,8 +184,10 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 			return err
 		}
 		if marker != "" {
-			if _, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
-				Headers: network.Headers{SyntheticHeader: marker}}); err != nil {
+			// Only documents pause, so the page's own requests are untouched.
+			if _, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{
+				URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageRequest,
+			}}}); err != nil {
 				return err
 			}
 		}
@@ -530,9 +537,27 @@ func (s *Session) onEvent(ev any) {
 			}
 		}
 		s.mu.Unlock()
+	case *fetch.EventRequestPaused:
+		go s.markDocument(e)
 	case *target.EventDetachedFromTarget:
 		s.poke()
 	}
+}
+
+// markDocument lets a paused document request go on with the synthetic
+// header added. Cookies are attached later by the network stack.
+func (s *Session) markDocument(e *fetch.EventRequestPaused) {
+	headers := []*fetch.HeaderEntry{{Name: SyntheticHeader, Value: s.in.sup.opts.UserAgentMarker}}
+	if e.Request != nil {
+		for k, v := range e.Request.Headers {
+			if !strings.EqualFold(k, SyntheticHeader) {
+				headers = append(headers, &fetch.HeaderEntry{Name: k, Value: fmt.Sprint(v)})
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+	defer cancel()
+	_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID, Headers: headers})
 }
 
 func (s *Session) done(id network.RequestID) {

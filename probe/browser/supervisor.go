@@ -89,6 +89,16 @@ func (s *Supervisor) Stats() ProcStats {
 	return groupStats(inst.pgid)
 }
 
+// ProcessGroup is the current browser's process group (0: none or remote).
+func (s *Supervisor) ProcessGroup() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return 0
+	}
+	return s.cur.pgid
+}
+
 // Start launches the browser now rather than at the first visit.
 func (s *Supervisor) Start(ctx context.Context) error {
 	_, err := s.instance(ctx)
