@@ -116,6 +116,9 @@ type Touchpoint struct {
 	Required bool   `json:"required"`
 	FoundBy  string `json:"found_by,omitempty"` // config | auto | a chat provider name
 	Selector string `json:"selector,omitempty"`
+	// Selectors found, under the config's key names (chat: frame, launcher,
+	// input, send_button, agent_message), for `touchprobe discover`.
+	Selectors map[string]string `json:"selectors,omitempty"`
 	// ReadySeconds is the milestone the touchpoint reached, since navigation start.
 	ReadySeconds *float64 `json:"ready_seconds,omitempty"`
 	// ResponseSeconds: chat only, from the visitor's message to the first answer.
