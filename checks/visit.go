@@ -158,7 +158,7 @@ func addTimeline(res *Result, tl browser.Timeline) {
 		res.Reasons = append(res.Reasons, Reason{Code: string(tl.Failure), Failure: true,
 			Touchpoint: TouchPage, Message: pageMessage(tl)})
 	}
-	if len(tl.Dialogs) > 0 {
+	if len(tl.Dialogs) > 0 && tl.Failure != browser.FailDialog {
 		d := tl.Dialogs[0]
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonDialog, Failure: true, Touchpoint: TouchPage,
 			Message: fmt.Sprintf("the page opened %d JavaScript dialog(s), first a %s at %.1fs: %q", len(tl.Dialogs), d.Type, d.At, d.Message)})

@@ -128,6 +128,7 @@ type Session struct {
 	failure     Failure
 	detail      string
 	ended       string
+	dialogCount int
 	downloading bool
 }
 
@@ -360,6 +361,10 @@ func (s *Session) fatalLocked() bool {
 	return s.failure != FailNone && s.failure != FailHTTPStatus
 }
 
+// maxDialogs is how many JavaScript dialogs a page may open before the
+// visit counts it as a dialog loop.
+const maxDialogs = 50
+
 // watch closes settled when the page is quiet, failed, or the window ended.
 func (s *Session) watch() {
 	s.mu.Lock()
@@ -497,6 +502,13 @@ func (s *Session) onEvent(ev any) {
 		}
 		if len(s.dialogs) < 20 {
 			s.dialogs = append(s.dialogs, Dialog{Type: string(e.Type), Message: truncate(e.Message, 200), At: at})
+		}
+		// A page that opens dialog after dialog would hold the visit for the
+		// whole window, one dismissal at a time: past a bound it has failed.
+		s.dialogCount++
+		if s.dialogCount > maxDialogs && (s.failure == FailNone || s.failure == FailHTTPStatus) {
+			s.failure, s.detail = FailDialog, fmt.Sprintf("the page opened more than %d JavaScript dialogs (a dialog loop)", maxDialogs)
+			defer s.poke()
 		}
 		s.mu.Unlock()
 		// A dialog blocks the page until answered: dismiss it at once, from
