@@ -1,0 +1,119 @@
+package checks
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// chatSelectorKeys are the chat config keys discover writes, in config order.
+var chatSelectorKeys = []string{"frame", "launcher", "input", "send_button", "agent_message"}
+
+var notLabelSafe = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
+
+// DiscoverName derives a target name from the URL's host: the characters a
+// target name allows ([a-zA-Z0-9_.-]), "site" when nothing is left.
+func DiscoverName(raw string) string {
+	host := raw
+	if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	name := strings.Trim(notLabelSafe.ReplaceAllString(strings.TrimPrefix(host, "www."), "_"), "_")
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	if name == "" {
+		return "site"
+	}
+	return name
+}
+
+// DiscoverYAML turns an automatic visit (AutoPlan) into a config with one
+// target: what was found is configured (so it becomes required), what was
+// not is switched off with a comment saying why. Nothing is ever sent.
+func DiscoverYAML(res Result) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+
+	w("# Written by `touchprobe discover` from one visit to %s", res.URL)
+	w("# at %s: verdict %s. Review before use.", res.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), res.Verdict)
+	if page, ok := res.Touchpoints[TouchPage]; ok && !page.Up {
+		w("# The page itself failed (%s): what follows may be incomplete.", why(page))
+	}
+	if len(res.Milestones) > 0 {
+		w("# Measured milestones (seconds since navigation start):")
+		for _, m := range Milestones {
+			if v, ok := res.Milestones[m]; ok {
+				w("#   %s: %.3f", m, v)
+			}
+		}
+	}
+	w("targets:")
+	w("  - name: %s", yamlString(DiscoverName(res.URL)))
+	w("    url: %s", yamlString(res.URL))
+	w("    consent: accept")
+
+	if tp, ok := res.Touchpoints[TouchContactForm]; ok && tp.Up && tp.Selector != "" {
+		w("    contact_form:")
+		w("      selector: %s", yamlString(tp.Selector))
+		w("      submit: false")
+	} else {
+		w("    # contact form not found: %s", why(tp))
+		w("    contact_form: false")
+	}
+
+	tp, ok := res.Touchpoints[TouchChat]
+	switch provider, isProvider := strings.CutPrefix(tp.FoundBy, "provider:"); {
+	case ok && tp.Up && isProvider && provider != "":
+		w("    chat:")
+		w("      provider: %s", yamlString(provider))
+		w("      send: false # true sends a message to a real person: opt in knowingly")
+	case ok && tp.Up && len(tp.Selectors) > 0:
+		w("    chat:")
+		for _, k := range chatSelectorKeys {
+			if v := tp.Selectors[k]; v != "" {
+				w("      %s: %s", k, yamlString(v))
+			}
+		}
+		if tp.Selectors["agent_message"] == "" {
+			w("      # agent_message: unknown (discover sends nothing, so no answer was seen)")
+		}
+		w("      send: false # true sends a message to a real person: opt in knowingly")
+	default:
+		w("    # chat not found: %s", why(tp))
+		w("    chat: false")
+	}
+
+	for _, name := range []string{TouchPhone, TouchEmail} {
+		tp := res.Touchpoints[name]
+		if tp.Up {
+			w("    %s: true", name)
+			continue
+		}
+		w("    # %s link not found: %s", name, why(tp))
+		w("    %s: false", name)
+	}
+	return b.String()
+}
+
+// why says in one line why a touchpoint is not up.
+func why(tp Touchpoint) string {
+	s := tp.Reason
+	if tp.Detail != "" {
+		if s != "" {
+			s += ": "
+		}
+		s += tp.Detail
+	}
+	if s == "" {
+		s = "not looked for (the visit ended first)"
+	}
+	return strings.Join(strings.Fields(s), " ") // one comment line
+}
+
+// yamlString quotes s as a single-quoted YAML scalar (always safe).
+func yamlString(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/internal/site"
+	"github.com/touchprobe/touchprobe/probe/config"
+)
+
+// discover visits url with the real Chromium and parses what it printed
+// with the config loader: the output must be usable as it is.
+func discover(t *testing.T, url string) (string, config.Target) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := dispatch([]string{"discover", url}, &out, &errb); code != exitOK {
+		t.Fatalf("discover %s: exit %d\nstdout:\n%s\nstderr:\n%s", url, code, out.String(), errb.String())
+	}
+	t.Logf("discover %s:\n%s", url, out.String())
+	cfg, err := config.Parse("discover.yml", out.Bytes())
+	if err != nil {
+		t.Fatalf("output does not parse as a config: %v\n%s", err, out.String())
+	}
+	if len(cfg.Targets) != 1 {
+		t.Fatalf("want 1 target, got %d", len(cfg.Targets))
+	}
+	tg := cfg.Targets[0]
+	if tg.URL != url || tg.Name != "127.0.0.1" || tg.Consent != "accept" {
+		t.Errorf("target name %q url %q consent %q; want 127.0.0.1, %s, accept", tg.Name, tg.URL, tg.Consent, url)
+	}
+	return out.String(), tg
+}
+
+// TestDiscoverDemo: the demo page has a form, a same-origin chat iframe, a
+// tel: and a mailto: link; discover configures all four, sending nothing.
+func TestDiscoverDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Chromium")
+	}
+	s, err := site.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, tg := discover(t, s.URL+"/"+site.DemoPath)
+
+	if !tg.ContactForm.Set || tg.ContactForm.Disabled || tg.ContactForm.Value.Selector == "" || tg.ContactForm.Value.Submit {
+		t.Errorf("contact_form = %+v; want a selector, submit false", tg.ContactForm)
+	}
+	ch := tg.Chat
+	if !ch.Set || ch.Disabled || ch.Value.Send {
+		t.Errorf("chat = %+v; want configured, send false", ch)
+	}
+	if ch.Value.Provider == "auto" && ch.Value.Input == "" && ch.Value.Frame == "" {
+		t.Errorf("chat = %+v; want a provider or selectors", ch.Value)
+	}
+	if ch.Value.Frame == "" {
+		t.Errorf("chat frame not written for the same-origin iframe chat: %+v", ch.Value)
+	}
+	if tg.Phone == nil || !*tg.Phone || tg.Email == nil || !*tg.Email {
+		t.Errorf("phone %v email %v; want both true", tg.Phone, tg.Email)
+	}
+	for _, want := range []string{"#   ttfb: ", "#   first_contentful_paint: ", "#   contact_form_ready: ", "#   chat_ready: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks the milestone comment %q", want)
+		}
+	}
+}
+
+// TestDiscoverBare: a page with only a phone link: form, chat and e-mail are
+// switched off, each with a comment saying why, and the config still loads.
+func TestDiscoverBare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Chromium")
+	}
+	s, err := site.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, tg := discover(t, s.URL+"/?fcp=100&phone=1")
+
+	if !tg.ContactForm.Disabled || !tg.Chat.Disabled {
+		t.Errorf("contact_form %+v chat %+v; want both false", tg.ContactForm, tg.Chat)
+	}
+	if tg.Phone == nil || !*tg.Phone || tg.Email == nil || *tg.Email {
+		t.Errorf("phone %v email %v; want true, false", tg.Phone, tg.Email)
+	}
+	for _, want := range []string{"# contact form not found: form_missing", "# chat not found: chat_missing", "# email link not found: email_missing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks the comment %q", want)
+		}
+	}
+}
+
+// TestDiscoverYAMLProvider: a chat found by its provider script is
+// configured by provider name; odd hosts and quotes still give a loadable
+// config (no Chromium: a hand-made result).
+func TestDiscoverYAMLProvider(t *testing.T) {
+	res := checks.Result{
+		URL:        "https://www.Ex-ample.co.uk:8443/it's?q=1",
+		Milestones: map[string]float64{"ttfb": 0.1},
+		Touchpoints: map[string]checks.Touchpoint{
+			"page":         {Up: true},
+			"contact_form": {Up: true, Selector: `form[action='/contact'] #x`},
+			"chat":         {Up: true, FoundBy: "provider:intercom", Selectors: map[string]string{"frame": "iframe.x"}},
+			"phone":        {Up: false, Reason: "phone_missing", Detail: "none\non the page"},
+		},
+	}
+	out := checks.DiscoverYAML(res)
+	t.Log("\n" + out)
+	cfg, err := config.Parse("discover.yml", []byte(out))
+	if err != nil {
+		t.Fatalf("does not parse: %v\n%s", err, out)
+	}
+	tg := cfg.Targets[0]
+	if tg.Name != "Ex-ample.co.uk" || tg.URL != res.URL {
+		t.Errorf("name %q url %q", tg.Name, tg.URL)
+	}
+	if tg.ContactForm.Value.Selector != `form[action='/contact'] #x` {
+		t.Errorf("selector %q", tg.ContactForm.Value.Selector)
+	}
+	if tg.Chat.Value.Provider != "intercom" || tg.Chat.Value.Frame != "" || tg.Chat.Value.Send {
+		t.Errorf("chat %+v; want provider intercom only", tg.Chat.Value)
+	}
+	if *tg.Phone || *tg.Email {
+		t.Errorf("phone %v email %v; want false (not found)", *tg.Phone, *tg.Email)
+	}
+	if !strings.Contains(out, "# phone link not found: phone_missing: none on the page\n") {
+		t.Errorf("phone comment missing or not on one line")
+	}
+}
