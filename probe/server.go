@@ -21,10 +21,11 @@ type ServerOptions struct {
 // resultRegistry renders one visit's metrics for /probe.
 var resultRegistry = ResultRegistry
 
-// NewServer serves /metrics, /probe, /filmstrip and the lifecycle endpoints.
-// The status page (/) is not written yet: it lists targets as plain text.
+// NewServer serves the status page (/), /metrics, /probe, /filmstrip and the
+// lifecycle endpoints; any other path is 404.
 func NewServer(p Prober, metrics prometheus.Gatherer, opts ServerOptions) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/{$}", statusHandler(p))
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
