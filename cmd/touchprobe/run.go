@@ -173,33 +173,14 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 }
 
 // startDemo serves the built-in company website on loopback and makes a
-// config of three targets on it: a pleasant landing page, a page that
-// breaks its paint promise, and a contact page whose form is required.
+// config of targets on it (site.DemoConfigYAML): pleasant, indifferent and
+// problematic pages, a required contact form and a chat that answers.
 func startDemo() (*site.Site, *config.Config, error) {
 	s, err := site.Start()
 	if err != nil {
 		return nil, nil, err
 	}
-	yaml := fmt.Sprintf(`global:
-  interval: 30s
-  timeout: 45s
-  recheck_after: 15s
-  location: demo
-  concurrency: 2
-targets:
-  - name: demo-pleasant
-    url: "%[1]s/%[2]s"
-    labels: {team: demo}
-  - name: demo-slow-paint
-    url: "%[1]s/?ttfb=200&body=300&fcp=2600&lcp=3200&phone=1&email=1"
-    labels: {team: demo}
-  - name: demo-contact
-    url: "%[1]s/?fcp=600&lcp=900&form=1500&formready=2200&phone=1"
-    labels: {team: sales}
-    contact_form: {}
-    chat: false
-`, s.URL, site.DemoPath)
-	c, err := config.Parse("(demo)", []byte(yaml))
+	c, err := config.Parse("(demo)", []byte(site.DemoConfigYAML(s.URL)))
 	if err != nil {
 		s.Close()
 		return nil, nil, err

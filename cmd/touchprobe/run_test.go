@@ -62,12 +62,12 @@ func TestRunDemo(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			body = string(b)
-			if strings.Count(body, "touchprobe_visit_success{") == 3 {
+			if strings.Count(body, "touchprobe_visit_success{") == 5 {
 				break
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no metrics for the 3 demo targets within 60s:\n%s\nlog:\n%s", body, logs.String())
+			t.Fatalf("no metrics for the 5 demo targets within 60s:\n%s\nlog:\n%s", body, logs.String())
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -75,6 +75,8 @@ func TestRunDemo(t *testing.T) {
 		`touchprobe_verdict{location="demo",target="demo-pleasant",verdict="pleasant"} 1`,
 		`touchprobe_verdict{location="demo",target="demo-slow-paint",verdict="indifferent"} 1`,
 		`touchprobe_touchpoint_up{location="demo",target="demo-contact",touchpoint="phone"} 1`,
+		`touchprobe_verdict{location="demo",target="demo-broken",verdict="problematic"} 1`,
+		`touchprobe_touchpoint_up{location="demo",target="demo-chat",touchpoint="chat"} 1`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo metrics lack %s", want)
