@@ -56,6 +56,9 @@ func DiscoverYAML(res Result) string {
 
 	if tp, ok := res.Touchpoints[TouchContactForm]; ok && tp.Up && tp.Selector != "" {
 		w("    contact_form:")
+		if tp.Page != "" {
+			w("      page: %s        # found through the landing page's contact link", yamlString(pathAndQuery(tp.Page)))
+		}
 		w("      selector: %s", yamlString(tp.Selector))
 		w("      submit: false")
 	} else {
@@ -116,4 +119,14 @@ func why(tp Touchpoint) string {
 func yamlString(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// pathAndQuery keeps a page URL's path and query: the config resolves it
+// against the target's URL.
+func pathAndQuery(page string) string {
+	u, err := url.Parse(page)
+	if err != nil || u.Path == "" {
+		return page
+	}
+	return u.RequestURI()
 }

@@ -72,18 +72,20 @@ const (
 	ReasonConsentBlocked = "consent_blocked"
 	ReasonFormMissing    = "form_missing"
 	ReasonFormUnusable   = "form_unusable"
-	ReasonChatMissing    = "chat_missing"
-	ReasonChatUnanswered = "chat_unanswered"
-	ReasonPhoneMissing   = "phone_missing"
-	ReasonEmailMissing   = "email_missing"
-	ReasonNoContact      = "no_contact" // no way at all to reach the company
+	// ReasonFormUnconfirmed: a form sent (submit: true) got no confirmation.
+	ReasonFormUnconfirmed = "form_unconfirmed"
+	ReasonChatMissing     = "chat_missing"
+	ReasonChatUnanswered  = "chat_unanswered"
+	ReasonPhoneMissing    = "phone_missing"
+	ReasonEmailMissing    = "email_missing"
+	ReasonNoContact       = "no_contact" // no way at all to reach the company
 )
 
 // FailureReasons is the bounded `reason` label set, in a stable order.
 var FailureReasons = []string{
 	ReasonDNS, ReasonConnect, ReasonTLS, ReasonHTTPStatus, ReasonRedirectLoop, ReasonTimeout,
 	ReasonDialog, ReasonNavigationLoop, ReasonDownload, ReasonBlocked, ReasonBrowserCrash,
-	ReasonLate, ReasonConsentBlocked, ReasonFormMissing, ReasonFormUnusable, ReasonChatMissing,
+	ReasonLate, ReasonConsentBlocked, ReasonFormMissing, ReasonFormUnusable, ReasonFormUnconfirmed, ReasonChatMissing,
 	ReasonChatUnanswered, ReasonPhoneMissing, ReasonEmailMissing, ReasonNoContact, ReasonInternal,
 }
 
@@ -116,12 +118,15 @@ type Touchpoint struct {
 	Required bool   `json:"required"`
 	FoundBy  string `json:"found_by,omitempty"` // config | auto | a chat provider name
 	Selector string `json:"selector,omitempty"`
+	// Page: the contact page the form was found on, when not the landing page.
+	Page string `json:"page,omitempty"`
 	// Selectors found, under the config's key names (chat: frame, launcher,
 	// input, send_button, agent_message), for `touchprobe discover`.
 	Selectors map[string]string `json:"selectors,omitempty"`
 	// ReadySeconds is the milestone the touchpoint reached, since navigation start.
 	ReadySeconds *float64 `json:"ready_seconds,omitempty"`
-	// ResponseSeconds: chat only, from the visitor's message to the first answer.
+	// ResponseSeconds: chat, from the visitor's message to the first
+	// answer; contact form (submit: true), from sending to the confirmation.
 	ResponseSeconds *float64 `json:"response_seconds,omitempty"`
 	// VisibleWithoutScrolling: phone and e-mail links.
 	VisibleWithoutScrolling *bool `json:"visible_without_scrolling,omitempty"`

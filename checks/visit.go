@@ -100,7 +100,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		return finish()
 	}
 	defer sess.Close()
-	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip}); err != nil {
+	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Scripts: startScripts(&plan)}); err != nil {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
 		return finish()
 	}
@@ -110,6 +110,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		pg.Origin, _ = chromedp.Run(tctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
 		tcancel()
 		runStages(ctx, pg, &res)
+		pg.Logf("touchpoints checked")
 	}
 	// The page's own observation ends when it went quiet (or failed, or
 	// the window is over); the touchpoints were waited for above.
@@ -118,9 +119,22 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	case <-ctx.Done():
 	}
 	tl := sess.Timeline(ctx)
+	if pg.Session != nil && pg.Origin > 0 {
+		pg.Logf("page observation ended (%s)", tl.Ended)
+	}
 	addTimeline(&res, tl)
 	res.Log = pg.log
 	return finish()
+}
+
+// startScripts run in the page before its own scripts: the contact form's
+// watcher (when the form is looked for) dates the form and the contact link
+// from the page's first moments, whenever the checks get to look.
+func startScripts(plan *Plan) []string {
+	if plan.Form.Mode == Off {
+		return nil
+	}
+	return []string{formWatch(plan)}
 }
 
 // runStages runs every touchpoint check the plan asks for.

@@ -82,6 +82,7 @@ var (
 	descVerdict   = desc("touchprobe_verdict", "The latest conclusive visit's verdict, one-hot: 1 for the verdict, 0 for the others.", with(labelVerdict)...)
 	descShift     = desc("touchprobe_layout_shift_score", "Cumulative layout shift of the latest conclusive visit (unitless).", tl...)
 	descChat      = desc("touchprobe_chat_response_seconds", "From the visitor's chat message to the first answer, in the latest conclusive visit that sent one.", tl...)
+	descFormSent  = desc("touchprobe_contact_form_response_seconds", "From sending the contact form to its confirmation, in the latest conclusive visit (only with submit: true).", tl...)
 	descReasonNow = desc("touchprobe_visit_failure", "Failure reasons of the latest conclusive visit (1 per reason present).", with(labelReason)...)
 )
 
@@ -137,6 +138,9 @@ func emitResult(ch chan<- prometheus.Metric, res *checks.Result, target, locatio
 		g(descTouch, b2f(tp.Up), name)
 		if name == checks.TouchChat && tp.ResponseSeconds != nil {
 			g(descChat, *tp.ResponseSeconds)
+		}
+		if name == checks.TouchContactForm && tp.ResponseSeconds != nil {
+			g(descFormSent, *tp.ResponseSeconds)
 		}
 	}
 	for _, v := range checks.Verdicts {

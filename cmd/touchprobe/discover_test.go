@@ -132,3 +132,22 @@ func TestDiscoverYAMLProvider(t *testing.T) {
 		t.Errorf("phone comment missing or not on one line")
 	}
 }
+
+// TestDiscoverContactPage: the form lives on a contact page behind a menu
+// link; discover writes that page, and the config it prints finds the form
+// there again.
+func TestDiscoverContactPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Chromium")
+	}
+	s, err := site.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, tg := discover(t, s.URL+"/?fcp=100&phone=1&contactlink=Kontakt&contactq=fcp%3D100%26form%3D300")
+	f := tg.ContactForm.Value
+	if !tg.ContactForm.Set || tg.ContactForm.Disabled || !strings.HasPrefix(f.Page, "/p/contact?") || f.Selector == "" {
+		t.Fatalf("contact_form = %+v; want the contact page and a selector", tg.ContactForm)
+	}
+}

@@ -29,7 +29,7 @@ import (
 // The widget reports what it did to /chat/event, so tests compare measured
 // times with the fixture's own (Site.ChatEvents).
 
-// ChatEvent is something the fixture's chat widget did, in ms since the
+// ChatEvent is something the fixture's chat widget (or, "form-ready", its contact form) did, in ms since the
 // landing page's navigation start (page clock).
 type ChatEvent struct {
 	Kind string  // ui | open | sent | typing | answer

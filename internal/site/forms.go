@@ -10,6 +10,8 @@ import (
 //
 //	formstate=disabled|readonly|hidden|covered  the form stays that way for good
 //	autosubmit=MS   page script tries to send the form at MS (submit(), requestSubmit(), click)
+//	sneaky=MS       page script keeps the browser's own submit() from the start and sends with it at MS
+//	                (past any script guard installed later: only the network guard stops it)
 //	consent=wall    a full-viewport cookie wall with Accept/Reject buttons
 //	consent=bar     a bottom bar with "Alle akzeptieren"/"Ablehnen" buttons
 //	consent=onetrust  OneTrust markup (#onetrust-banner-sdk, accept/reject handlers) as a wall
@@ -43,6 +45,10 @@ new MutationObserver((_, obs) => {
   try { const btn = f.querySelector('[type=submit]'); btn && (btn.disabled = false, btn.click()); } catch (e) {}
   try { f.submit(); } catch (e) {}
 });</script>`, at)
+	}
+	if at := atoi(q, "sneaky"); at > 0 {
+		fmt.Fprintf(&b, `<script>const realSubmit = HTMLFormElement.prototype.submit;
+fx.at(%d, () => { const f = document.getElementById('contact'); if (!f) return; fx.mark('sneaky'); realSubmit.call(f); });</script>`, at)
 	}
 	if kind := q.Get("consent"); kind != "" {
 		b.WriteString(consentHTML(kind, atoi(q, "consentat")))

@@ -120,6 +120,9 @@ main{padding:24px 40px}
 window.fx = {
   at(t, fn) { setTimeout(fn, Math.max(0, t - performance.now())); },
   mark(n) { performance.mark('fx-' + n); },
+  // report tells the fixture server when something happened (page clock,
+  // ms since navigation start): ground truth for the benchmarks.
+  report(kind) { fetch('/chat/event?kind=' + kind + '&at=' + performance.now().toFixed(1), {method: 'POST'}).catch(() => {}); },
   add(html, where) { const d = document.createElement('div'); d.innerHTML = html; (where || document.querySelector('main')).appendChild(d.firstElementChild); },
 };
 </script>

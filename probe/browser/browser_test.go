@@ -90,7 +90,8 @@ func TestMilestonesLandOnTheFixturesKnownTimes(t *testing.T) {
 	// TTFB: the server waits 150 ms before its headers.
 	within(t, "ttfb", m[browser.TTFB], 0.150, 0, 0.4)
 	// The fixture's own marks: when the body arrived, the text and the hero.
-	if o.marks["fcp"] < 0.8 || o.marks["lcp"] < 1.5 {
+	// Timers may fire a fraction of a ms early against performance.now().
+	if o.marks["fcp"] < 0.79 || o.marks["lcp"] < 1.49 {
 		t.Fatalf("fixture marks %v: the page did not run its timeline", o.marks)
 	}
 	within(t, "first_paint", m[browser.FirstPaint], o.marks["body"], -0.02, 0.4)
