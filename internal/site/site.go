@@ -114,6 +114,7 @@ func (s *Site) Handler() http.Handler {
 		fmt.Fprintln(w, "User-agent: *\nAllow: /")
 	})
 	registerTouchpoints(s, mux)
+	registerHostile(s, mux)
 	return s.count(mux)
 }
 

@@ -1,0 +1,322 @@
+package probe_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/internal/site"
+	"github.com/touchprobe/touchprobe/probe"
+	"github.com/touchprobe/touchprobe/probe/browser"
+	"github.com/touchprobe/touchprobe/probe/config"
+)
+
+// hostileTargets are the worst pages the fixture has, with the failure
+// reason each must give where the page decides it ("" where it does not:
+// then any reason of the closed set will do).
+var hostileTargets = []struct{ name, path, want string }{
+	{"big", "/hostile/big", ""},
+	{"popups", "/hostile/popups", ""},
+	{"download", "/hostile/download", checks.ReasonDownload},
+	{"download-js", "/hostile/download-js", ""},
+	{"beforeunload", "/hostile/beforeunload", ""},
+	// The load event never comes: the page is late past the window.
+	{"chat-iframe-never", "/hostile/chat-iframe-never", checks.ReasonLate},
+	// The page hangs its renderer: the visit runs into its timeout.
+	{"jsloop", "/?fcp=100&jsloop=500", checks.ReasonTimeout},
+	{"redirect-loop", "/loop", checks.ReasonRedirectLoop},
+	{"dialog-loop", "/?fcp=100&dialog=loop", checks.ReasonDialog},
+	{"never-loads", "/?fcp=100&never=1&phone=1", checks.ReasonLate},
+}
+
+// TestHostilePagesEndAndTheDaemonStands: one daemon visits every hostile
+// page at concurrency 2 while /metrics is scraped every 200 ms. Every visit
+// ends within its timeout with a reason from the closed set (the expected
+// one where the page decides it), every scrape succeeds, and no Chromium
+// process outlives the daemon.
+func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hostile pages: real Chromium")
+	}
+	fx, err := site.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fx.Close()
+	var y strings.Builder
+	// interval and recheck_after of an hour: each target is visited once.
+	y.WriteString("global:\n  interval: 1h\n  recheck_after: 1h\n  timeout: 25s\n  window: 20s\n  concurrency: 2\n  location: hostile-lab\ntargets:\n")
+	for _, h := range hostileTargets {
+		fmt.Fprintf(&y, "  - name: %s\n    url: %q\n", h.name, fx.URL+h.path)
+	}
+	cfg, err := config.Parse("hostile.yml", []byte(y.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostBefore := browser.ChromiumProcesses()
+	d, err := probe.New(cfg, probe.Options{MaxFirstOffset: time.Second, Version: "hostile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(probe.NewServer(d, d.Gatherer(), probe.ServerOptions{}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runDone := make(chan error, 1)
+	go func() { runDone <- d.Run(ctx) }()
+
+	// Scrape /metrics every 200 ms while the visits run; note the browser
+	// process groups the daemon starts.
+	stop := make(chan struct{})
+	var scraper sync.WaitGroup
+	var scrapes, bad int
+	var groups []int
+	peak := 0 // processes in the browser groups at most
+	scraper.Go(func() {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			scrapes++
+			if err := scrapeOK(srv.URL + "/metrics"); err != nil {
+				bad++
+				t.Errorf("scrape %d: %v", scrapes, err)
+			}
+			for _, g := range ownBrowserGroups() {
+				if !slices.Contains(groups, g) {
+					groups = append(groups, g)
+				}
+			}
+			n := 0
+			for _, g := range groups {
+				n += browser.GroupStats(g).Count
+			}
+			peak = max(peak, n)
+		}
+	})
+
+	// 10 visits of at most 25 s, two at a time: about two minutes at worst.
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		done := 0
+		for _, st := range d.Snapshot() {
+			if st.Last != nil {
+				done++
+			}
+		}
+		if done == len(hostileTargets) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("after 5 minutes only %d of %d hostile visits finished", done, len(hostileTargets))
+			break
+		}
+		select {
+		case err := <-runDone:
+			t.Fatalf("the daemon stopped during the visits: %v", err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	close(stop)
+	scraper.Wait()
+	if scrapes < 10 {
+		t.Errorf("only %d scrapes during the visits", scrapes)
+	}
+	t.Logf("%d scrapes of /metrics during the visits, %d failed", scrapes, bad)
+
+	closed := map[string]bool{checks.CodeBrokenPromise: true, checks.CodeConsentLayer: true}
+	for _, r := range checks.FailureReasons {
+		closed[r] = true
+	}
+	byName := map[string]probe.TargetState{}
+	for _, st := range d.Snapshot() {
+		byName[st.Name] = st
+	}
+	for _, h := range hostileTargets {
+		st := byName[h.name]
+		if st.Last == nil {
+			t.Errorf("%s: no visit finished", h.name)
+			continue
+		}
+		res := st.Last
+		var codes []string
+		for _, r := range res.Reasons {
+			codes = append(codes, strings.TrimSuffix(r.Code+":"+r.Milestone, ":"))
+			if !closed[r.Code] {
+				t.Errorf("%s: reason %q is not in the closed set", h.name, r.Code)
+			}
+		}
+		t.Logf("%-18s verdict %-11s reasons %v ended %q duration %.1fs", h.name, res.Verdict, codes, res.Ended, res.DurationSeconds)
+		if h.want != "" && !slices.Contains(res.Failures(), h.want) {
+			t.Errorf("%s: failures %v, want %q among them", h.name, res.Failures(), h.want)
+		}
+		// A hostile page is the site's doing: the monitor must not break.
+		if res.Internal() || res.Verdict == checks.VerdictUnknown {
+			t.Errorf("%s: verdict %s reasons %v: the monitor broke on a hostile page", h.name, res.Verdict, codes)
+		}
+		if res.DurationSeconds > 25+5 {
+			t.Errorf("%s: the visit took %.1fs, beyond its 25s timeout", h.name, res.DurationSeconds)
+		}
+	}
+	procs, _ := gatheredValue(t, d.Gatherer(), "touchprobe_browser_processes", nil)
+	t.Logf("browser processes: %d at most during the visits, %.0f when they were done", peak, procs)
+	if v, ok := gatheredValue(t, d.Gatherer(), "touchprobe_internal_errors_total", map[string]string{"reason": "panic"}); ok && v != 0 {
+		t.Errorf("%v visits panicked", v)
+	}
+
+	cancel()
+	select {
+	case err := <-runDone:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return within 60s of cancel")
+	}
+	if len(groups) == 0 {
+		t.Error("no browser process group seen: the process accounting is wrong")
+	}
+	for _, g := range groups {
+		waitGroupGone(t, g)
+	}
+	// Other tests on the machine may run Chromium too: logged, not asserted.
+	t.Logf("pop-up windows that reached the server: %d", fx.Stats().Path("/p/popup"))
+	t.Logf("browser groups %v; Chromium processes on the host: %d before, %d after", groups, hostBefore, browser.ChromiumProcesses())
+}
+
+// scrapeOK fetches url and parses it as the Prometheus text format.
+func scrapeOK(url string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d: %.200s", resp.StatusCode, body)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("does not parse: %v", err)
+	}
+	if fams["touchprobe_build_info"] == nil {
+		return fmt.Errorf("no touchprobe_build_info among %d families", len(fams))
+	}
+	return nil
+}
+
+// ownBrowserGroups lists the process groups of the Chromium browsers this
+// test process started (the browser is our child and leads its group), so
+// that other tests' Chromium on the machine does not count.
+func ownBrowserGroups() []int {
+	entries, _ := os.ReadDir("/proc")
+	me := os.Getpid()
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		exe, err := os.Readlink("/proc/" + e.Name() + "/exe")
+		if err != nil || !strings.HasPrefix(exe[strings.LastIndexByte(exe, '/')+1:], "chrom") {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:])) // state ppid pgrp ...
+		if len(f) < 3 || f[0] == "Z" {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		pgid, _ := strconv.Atoi(f[2])
+		if ppid == me && pgid == pid {
+			out = append(out, pgid)
+		}
+	}
+	return out
+}
+
+// waitGroupGone fails unless process group pgid has no live process left.
+func waitGroupGone(t *testing.T, pgid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for browser.GroupStats(pgid).Count > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if st := browser.GroupStats(pgid); st.Count > 0 {
+		t.Errorf("browser process group %d still has %d processes after shutdown", pgid, st.Count)
+	}
+}
+
+// gatheredValue is the value of the series name{labels...} (a subset of its
+// labels) from g; ok is false when there is none.
+func gatheredValue(t *testing.T, g prometheus.Gatherer, name string, labels map[string]string) (float64, bool) {
+	t.Helper()
+	fams, err := g.Gather()
+	if err != nil {
+		t.Errorf("gather: %v", err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if matches(m, labels) {
+				switch {
+				case m.Counter != nil:
+					return m.Counter.GetValue(), true
+				case m.Gauge != nil:
+					return m.Gauge.GetValue(), true
+				case m.Untyped != nil:
+					return m.Untyped.GetValue(), true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+func matches(m *dto.Metric, labels map[string]string) bool {
+	n := 0
+	for _, lp := range m.GetLabel() {
+		if v, ok := labels[lp.GetName()]; ok {
+			if v != lp.GetValue() {
+				return false
+			}
+			n++
+		}
+	}
+	return n == len(labels)
+}
