@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -70,7 +69,7 @@ func TestSoak(t *testing.T) {
 		n, len(soakPages), cfg.Global.Concurrency, cfg.Global.Interval.Duration(), recycle)
 	var groups []int
 	sample := func(when string, visits int) int64 {
-		for _, g := range ownBrowserGroups() {
+		for _, g := range browser.OwnBrowserGroups() {
 			if !slices.Contains(groups, g) {
 				groups = append(groups, g)
 			}
@@ -198,41 +197,4 @@ func selfRSS() int64 {
 		}
 	}
 	return 0
-}
-
-// ownBrowserGroups lists the process groups of the Chromium browsers this
-// process started (the browser is our child and leads its group), so that
-// other Chromium on the machine does not count.
-func ownBrowserGroups() []int {
-	entries, _ := os.ReadDir("/proc")
-	me := os.Getpid()
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		exe, err := os.Readlink("/proc/" + e.Name() + "/exe")
-		if err != nil || !strings.HasPrefix(exe[strings.LastIndexByte(exe, '/')+1:], "chrom") {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:])) // state ppid pgrp ...
-		if len(f) < 3 || f[0] == "Z" {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		pgid, _ := strconv.Atoi(f[2])
-		if ppid == me && pgid == pid {
-			out = append(out, pgid)
-		}
-	}
-	return out
 }

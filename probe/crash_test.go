@@ -10,6 +10,7 @@ import (
 	"github.com/touchprobe/touchprobe/checks"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe"
+	"github.com/touchprobe/touchprobe/probe/browser"
 	"github.com/touchprobe/touchprobe/probe/config"
 )
 
@@ -72,7 +73,7 @@ targets:
 
 	// 2. The next visit starts; kill the browser's process group in its middle.
 	waitFor(t, "the second visit to start", 60*time.Second, func() bool { return snapshotOf(d, "slow").Visiting })
-	groups := ownBrowserGroups()
+	groups := browser.OwnBrowserGroups()
 	if len(groups) != 1 {
 		t.Fatalf("browser process groups of this test: %v, want exactly one", groups)
 	}
@@ -108,7 +109,7 @@ targets:
 	if v := value("touchprobe_browser_restarts_total", nil); v <= restarts0 {
 		t.Errorf("touchprobe_browser_restarts_total = %v, was %v: the dead browser's replacement was not counted", v, restarts0)
 	}
-	now := ownBrowserGroups()
+	now := browser.OwnBrowserGroups()
 	if len(now) != 1 || now[0] == groups[0] {
 		t.Errorf("browser groups after the restart %v (killed %d): want one new browser", now, groups[0])
 	}

@@ -7,9 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -101,7 +99,7 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 				bad++
 				t.Errorf("scrape %d: %v", scrapes, err)
 			}
-			for _, g := range ownBrowserGroups() {
+			for _, g := range browser.OwnBrowserGroups() {
 				if !slices.Contains(groups, g) {
 					groups = append(groups, g)
 				}
@@ -229,43 +227,6 @@ func scrapeOK(url string) error {
 		return fmt.Errorf("no touchprobe_build_info among %d families", len(fams))
 	}
 	return nil
-}
-
-// ownBrowserGroups lists the process groups of the Chromium browsers this
-// test process started (the browser is our child and leads its group), so
-// that other tests' Chromium on the machine does not count.
-func ownBrowserGroups() []int {
-	entries, _ := os.ReadDir("/proc")
-	me := os.Getpid()
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		exe, err := os.Readlink("/proc/" + e.Name() + "/exe")
-		if err != nil || !strings.HasPrefix(exe[strings.LastIndexByte(exe, '/')+1:], "chrom") {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:])) // state ppid pgrp ...
-		if len(f) < 3 || f[0] == "Z" {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		pgid, _ := strconv.Atoi(f[2])
-		if ppid == me && pgid == pid {
-			out = append(out, pgid)
-		}
-	}
-	return out
 }
 
 // waitGroupGone fails unless process group pgid has no live process left.

@@ -171,3 +171,36 @@ func ChromiumProcesses() int {
 	}
 	return n
 }
+
+// OwnBrowserGroups lists the process groups of the Chromium browsers this
+// process started (each browser is our child and leads its own group), so
+// that tests and benchmarks count their own browsers and not the others on
+// the machine.
+func OwnBrowserGroups() []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	me := os.Getpid()
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		exe, err := os.Readlink("/proc/" + e.Name() + "/exe")
+		if err != nil || !strings.HasPrefix(exe[strings.LastIndexByte(exe, '/')+1:], "chrom") {
+			continue
+		}
+		f := statFields(pid) // state ppid pgrp ...
+		if len(f) < 3 || f[0] == "Z" {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		pgid, _ := strconv.Atoi(f[2])
+		if ppid == me && pgid == pid {
+			out = append(out, pgid)
+		}
+	}
+	return out
+}
