@@ -138,3 +138,15 @@ func TestRunUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunListensOnLoopbackByDefault: without -listen nobody but this host
+// reaches /metrics, /probe or the status page.
+func TestRunListensOnLoopbackByDefault(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := runRun([]string{"-h"}, io.Discard, &stderr); code != exitOK {
+		t.Fatalf("run -h: exit %d", code)
+	}
+	if !strings.Contains(stderr.String(), `(default "127.0.0.1:9516")`) {
+		t.Errorf("run -h does not show a loopback default listen address:\n%s", stderr.String())
+	}
+}
