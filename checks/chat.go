@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The live chat: found by the configured selectors, by a known provider, or
@@ -131,6 +133,12 @@ func chatDeadline(ctx context.Context, pg *Page) <-chan struct{} {
 			return
 		case <-settled:
 		}
+		// The page's observer sees the main frame's timers and requests,
+		// not those inside iframes: a widget building itself in an iframe
+		// gets a second more; a page without iframes has nothing unseen.
+		if !hasIframes(ctx, pg) {
+			return
+		}
 		grace := time.NewTimer(time.Second)
 		defer grace.Stop()
 		select {
@@ -140,6 +148,14 @@ func chatDeadline(ctx context.Context, pg *Page) <-chan struct{} {
 		}
 	}()
 	return done
+}
+
+// hasIframes: the landing page holds at least one iframe (true when unsure).
+func hasIframes(ctx context.Context, pg *Page) bool {
+	tctx, cancel := pg.Tab(ctx, time.Second)
+	defer cancel()
+	n, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('iframe, frame').length`))
+	return err != nil || n > 0
 }
 
 // findChat looks for the chat until it is ready or the deadline passes.

@@ -1,0 +1,58 @@
+// Lighthouse on the same page and the same Chromium. Usage:
+//   node lighthouse.mjs fresh|reused URL N
+// fresh: Chromium started per run (what the `lighthouse` CLI does);
+// reused: one Chromium, N runs against it. Throttling is "provided" (none
+// added), performance category only, desktop screen at touchprobe's size.
+// Prints one JSON line per run: wall_ms, fcp_ms, lcp_ms from the audits.
+import lighthouse from 'lighthouse';
+import * as chromeLauncher from 'chrome-launcher';
+import { executablePath, flags, width, height, emit } from './chromium.mjs';
+
+const [mode, url, nArg] = process.argv.slice(2);
+const n = Number(nArg) || 3;
+
+const launch = () => chromeLauncher.launch({ chromePath: executablePath, chromeFlags: flags, logLevel: 'silent' });
+const config = {
+  extends: 'lighthouse:default',
+  settings: {
+    onlyCategories: ['performance'],
+    throttlingMethod: 'provided',
+    formFactor: 'desktop',
+    screenEmulation: { mobile: false, width, height, deviceScaleFactor: 1, disabled: false },
+  },
+};
+
+async function run(port) {
+  const res = await lighthouse(url, { port, output: 'json', logLevel: 'error' }, config);
+  const a = res.lhr.audits;
+  if (res.lhr.runtimeError) throw new Error(res.lhr.runtimeError.message);
+  return {
+    fcp_ms: a['first-contentful-paint'].numericValue,
+    lcp_ms: a['largest-contentful-paint'].numericValue,
+  };
+}
+
+if (mode === 'fresh') {
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    const chrome = await launch();
+    try {
+      const r = await run(chrome.port);
+      emit({ wall_ms: performance.now() - start, ...r });
+    } finally {
+      await chrome.kill();
+    }
+  }
+} else {
+  const chrome = await launch();
+  try {
+    await run(chrome.port); // first run warms Lighthouse and the browser, off the books
+    for (let i = 0; i < n; i++) {
+      const start = performance.now();
+      const r = await run(chrome.port);
+      emit({ wall_ms: performance.now() - start, ...r });
+    }
+  } finally {
+    await chrome.kill();
+  }
+}
