@@ -202,6 +202,29 @@ type instance struct {
 	warming  int
 	closing  bool
 	closeErr error
+	// committed is closed (and replaced) whenever a visit's page commits:
+	// the moment the browser's housekeeping no longer delays a first byte.
+	committed chan struct{}
+}
+
+// nextCommit returns a channel closed at the next visit's commit.
+func (in *instance) nextCommit() <-chan struct{} {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.committed == nil {
+		in.committed = make(chan struct{})
+	}
+	return in.committed
+}
+
+// signalCommit tells the housekeeping waiting for a commit that one came.
+func (in *instance) signalCommit() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.committed != nil {
+		close(in.committed)
+		in.committed = nil
+	}
 }
 
 func (s *Supervisor) launch(ctx context.Context) (*instance, error) {
