@@ -400,6 +400,7 @@ func (in *instance) release() { in.inUse.Done() }
 // close waits for the sessions to finish (bounded), then ends the browser and
 // kills whatever is left of its process group.
 func (in *instance) close() {
+	in.signalCommit() // closed sessions waiting for a quiet moment go now
 	in.mu.Lock()
 	in.closing = true
 	spares := in.spares
