@@ -17,7 +17,7 @@ const consentJS = `(() => {
   const cmps = [
     ['onetrust', '#onetrust-banner-sdk', '#onetrust-accept-btn-handler', '#onetrust-reject-all-handler'],
     ['cookiebot', '#CybotCookiebotDialog', '#CybotCookiebotDialogBodyLevelButtonLevelOptinAllowAll, #CybotCookiebotDialogBodyButtonAccept', '#CybotCookiebotDialogBodyButtonDecline'],
-    ['usercentrics', '#usercentrics-root, #uc-banner', '[data-testid=uc-accept-all-button]', '[data-testid=uc-deny-all-button]'],
+    ['usercentrics', '[data-testid=uc-default-banner], #uc-center-container, #uc-banner', '[data-testid=uc-accept-all-button]', '[data-testid=uc-deny-all-button]'],
     ['didomi', '#didomi-host, #didomi-notice', '#didomi-notice-agree-button', '#didomi-notice-disagree-button'],
     ['quantcast', '.qc-cmp2-container', '.qc-cmp2-summary-buttons button[mode=primary]', '.qc-cmp2-summary-buttons button[mode=secondary]'],
     ['cookieyes', '.cky-consent-container', '.cky-btn-accept', '.cky-btn-reject'],
@@ -27,11 +27,19 @@ const consentJS = `(() => {
     ['borlabs', '#BorlabsCookieBox', '#CookieBoxSaveButton, [data-cookie-accept-all]', '[data-cookie-refuse]'],
     ['trustarc', '#truste-consent-track, #consent_blackbar', '#truste-consent-button', '#truste-consent-required'],
   ];
+  // Some consent managers (Usercentrics, for one) render into a shadow
+  // root: look into the open ones too.
+  const deep = (sel, root = document) => {
+    const hit = root.querySelector(sel);
+    if (hit) return hit;
+    for (const e of root.querySelectorAll('*')) if (e.shadowRoot) { const h = deep(sel, e.shadowRoot); if (h) return h; }
+    return null;
+  };
   const shown = e => { if (!e) return false; const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}); };
   let found = null;
   for (const [name, layer, acc, rej] of cmps) {
-    const l = document.querySelector(layer);
-    if (shown(l)) { found = {cmp: name, layer: l, accept: document.querySelector(acc), reject: document.querySelector(rej)}; break; }
+    const l = deep(layer);
+    if (shown(l)) { found = {cmp: name, layer: l, accept: deep(acc), reject: deep(rej)}; break; }
   }
   if (!found) {
     const accRe = /^(accept|accept all|accept all cookies|allow all|agree|i agree|ok|got it|alle akzeptieren|akzeptieren|zustimmen|accepter|tout accepter|aceptar|aceptar todo|accetta|accetta tutto|aceitar|accepteren|godkänn|hyväksy|принять|прийняти|同意|すべて同意|αποδοχή)/i;

@@ -181,7 +181,7 @@ func typeProbe(ctx context.Context, pg *Page, pl place, field string) bool {
 
 // consentCover: the element on top of the form looks like a consent layer.
 func consentCover(s string) bool {
-	for _, k := range []string{"consent", "cookie", "onetrust", "Cybot", "didomi", "qc-cmp", "cmp", "gdpr"} {
+	for _, k := range []string{"consent", "cookie", "onetrust", "Cybot", "didomi", "qc-cmp", "cmp", "gdpr", "usercentrics", "truste", "cky-", "klaro", "osano", "Borlabs", "sp_message"} {
 		if strings.Contains(strings.ToLower(s), strings.ToLower(k)) {
 			return true
 		}

@@ -15,6 +15,7 @@ import (
 //	consent=wall    a full-viewport cookie wall with Accept/Reject buttons
 //	consent=bar     a bottom bar with "Alle akzeptieren"/"Ablehnen" buttons
 //	consent=onetrust  OneTrust markup (#onetrust-banner-sdk, accept/reject handlers) as a wall
+//	consent=usercentrics  Usercentrics-style markup inside an open shadow root (#usercentrics-root)
 //	consentat=MS    the consent layer appears at MS (default 0)
 //
 // Clicking accept or reject removes the layer and marks fx-consent-accept or
@@ -59,6 +60,17 @@ fx.at(%d, () => { const f = document.getElementById('contact'); if (!f) return; 
 func consentHTML(kind string, at int) string {
 	var html string
 	switch kind {
+	case "usercentrics":
+		return fmt.Sprintf(`<script>fx.at(%d, () => {
+  const host = document.createElement('div'); host.id = 'usercentrics-root'; document.body.appendChild(host);
+  const root = host.attachShadow({mode: 'open'});
+  root.innerHTML = '<div data-testid="uc-default-banner" style="position:fixed;inset:0;z-index:1000;background:rgba(255,255,255,.97)"><p>We use cookies and similar technologies.</p>' +
+    '<button data-testid="uc-deny-all-button">Deny</button><button data-testid="uc-accept-all-button">Accept All</button></div>';
+  fx.mark('consent');
+  root.querySelectorAll('button').forEach(b => b.addEventListener('click', () => {
+    const ok = /accept/.test(b.dataset.testid); host.remove(); fx.mark(ok ? 'consent-accept' : 'consent-reject');
+  }));
+});</script>`, at)
 	case "onetrust":
 		html = `<div id="onetrust-banner-sdk" style="position:fixed;inset:0;z-index:1000;background:rgba(255,255,255,.97)"><p>We use cookies.</p>` +
 			`<button id="onetrust-accept-btn-handler">Accept All Cookies</button><button id="onetrust-reject-all-handler">Reject All</button></div>`
