@@ -162,7 +162,9 @@ func (rs *realms) forget(r *realm) {
 // likeliest first: chatty ones, then those fixed in a bottom corner.
 func (rs *realms) frames(ctx context.Context, main *realm, spec ChatSpec) []*realm {
 	var infos []frameInfo
-	if err := main.eval(ctx, 2*time.Second, "frames", &infos, map[string]any{"frame": spec.Frame}); err != nil {
+	// A consent banner's iframe is no chat: clicking about in it would
+	// choose for the visitor.
+	if err := main.eval(ctx, 2*time.Second, "frames", &infos, map[string]any{"frame": spec.Frame, "skip": consentFrameSelector}); err != nil {
 		rs.pg.Logf("chat: listing iframes: %v", err)
 		return nil
 	}

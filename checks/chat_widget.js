@@ -136,6 +136,7 @@
   frames(cfg) {
     let list = this.all('iframe');
     if (cfg.frame) list = list.filter(f => { try { return f.matches(cfg.frame); } catch (_) { return false; } });
+    else if (cfg.skip) list = list.filter(f => { try { return !f.matches(cfg.skip); } catch (_) { return true; } });
     this.frameList = list;
     return list.map((f, i) => {
       const r = f.getBoundingClientRect();

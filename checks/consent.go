@@ -8,12 +8,18 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// consentWordsJS: the labels of accept and reject buttons, in the languages
+// companies use.
+const consentWordsJS = `const accRe = /^(accept|accept all|accept all cookies|allow all|agree|i agree|ok|got it|alle akzeptieren|akzeptieren|zustimmen|accepter|tout accepter|aceptar|aceptar todo|accetta|accetta tutto|aceitar|accepteren|godkänn|hyväksy|принять|прийняти|同意|すべて同意|αποδοχή)/i;
+const rejRe = /^(reject|reject all|decline|deny|refuse|necessary only|only necessary|ablehnen|alle ablehnen|nur notwendige|refuser|tout refuser|rechazar|rifiuta|recusar|weigeren|avvisa|hylkää|отклонить|відхилити|拒绝|拒否|απόρριψη)/i;`
+
 // consentJS finds a cookie-consent layer: a known consent manager by its
 // markup, else a fixed/sticky element over a large part of the viewport (or
 // a bottom bar) with accept/reject buttons. With act "accept" or "reject" it
 // clicks the matching button. %q: the action.
 const consentJS = `(() => {
   const act = %q;
+` + consentWordsJS + `
   const cmps = [
     ['onetrust', '#onetrust-banner-sdk', '#onetrust-accept-btn-handler', '#onetrust-reject-all-handler'],
     ['cookiebot', '#CybotCookiebotDialog', '#CybotCookiebotDialogBodyLevelButtonLevelOptinAllowAll, #CybotCookiebotDialogBodyButtonAccept', '#CybotCookiebotDialogBodyButtonDecline'],
@@ -42,8 +48,6 @@ const consentJS = `(() => {
     if (shown(l)) { found = {cmp: name, layer: l, accept: deep(acc), reject: deep(rej)}; break; }
   }
   if (!found) {
-    const accRe = /^(accept|accept all|accept all cookies|allow all|agree|i agree|ok|got it|alle akzeptieren|akzeptieren|zustimmen|accepter|tout accepter|aceptar|aceptar todo|accetta|accetta tutto|aceitar|accepteren|godkänn|hyväksy|принять|прийняти|同意|すべて同意|αποδοχή)/i;
-    const rejRe = /^(reject|reject all|decline|deny|refuse|necessary only|only necessary|ablehnen|alle ablehnen|nur notwendige|refuser|tout refuser|rechazar|rifiuta|recusar|weigeren|avvisa|hylkää|отклонить|відхилити|拒绝|拒否|απόρριψη)/i;
     for (const el of document.querySelectorAll('body *')) {
       const cs = getComputedStyle(el);
       if (cs.position !== 'fixed' && cs.position !== 'sticky') continue;
@@ -108,11 +112,17 @@ func checkConsent(ctx context.Context, pg *Page) Outcome {
 		}
 		gcancel()
 	}
+	frames := newRealms(pg.Session.Context(), pg)
+	defer frames.close()
 	for {
 		tctx, cancel := pg.Tab(ctx, 2*time.Second)
 		st, err := chromedp.Run(tctx, chromedp.Evaluate[consentState](js))
 		cancel()
-		if err == nil && st.Found {
+		pending := false
+		if err == nil && !st.Found {
+			st, pending = consentInFrame(ctx, pg, frames, act)
+		}
+		if st.Found {
 			msg := fmt.Sprintf("a consent layer (%s, %d%% of the viewport) blocks the page at %.2fs until the visitor clicks", st.CMP, st.Cover, pg.Since(st.At))
 			switch {
 			case act == ConsentLeave:
@@ -126,8 +136,12 @@ func checkConsent(ctx context.Context, pg *Page) Outcome {
 			out.Reasons = append(out.Reasons, Reason{Code: CodeConsentLayer, Message: msg})
 			return out
 		}
+		settled := pg.Session.Settled()
+		if pending {
+			settled = nil // a banner's iframe is still coming up: wait for it until the deadline
+		}
 		select {
-		case <-pg.Session.Settled():
+		case <-settled:
 			return out
 		case <-ctx.Done():
 			return out

@@ -93,6 +93,8 @@ func TestConsentActions(t *testing.T) {
 		{"onetrust-reject", "&form=300&consent=onetrust", checks.ConsentReject, true, ""},
 		{"bar-accept", "&form=300&consent=bar", checks.ConsentAccept, true, ""},
 		{"wall-leave", "&form=300&consent=wall", checks.ConsentLeave, false, checks.ReasonConsentBlocked},
+		{"iframe-cross-site-accept", "&form=300&consent=iframe", checks.ConsentAccept, true, ""},
+		{"iframe-cross-site-leave", "&form=300&consent=iframe", checks.ConsentLeave, false, checks.ReasonConsentBlocked},
 		{"usercentrics-shadow-accept", "&form=300&consent=usercentrics", checks.ConsentAccept, true, ""},
 		{"usercentrics-shadow-leave", "&form=300&consent=usercentrics", checks.ConsentLeave, false, checks.ReasonConsentBlocked},
 	} {

@@ -15,6 +15,7 @@ import (
 //	consent=wall    a full-viewport cookie wall with Accept/Reject buttons
 //	consent=bar     a bottom bar with "Alle akzeptieren"/"Ablehnen" buttons
 //	consent=onetrust  OneTrust markup (#onetrust-banner-sdk, accept/reject handlers) as a wall
+//	consent=iframe  a cross-site iframe over the whole page holds the banner (as Sourcepoint's)
 //	consent=usercentrics  Usercentrics-style markup inside an open shadow root (#usercentrics-root)
 //	consentat=MS    the consent layer appears at MS (default 0)
 //
@@ -52,14 +53,24 @@ new MutationObserver((_, obs) => {
 fx.at(%d, () => { const f = document.getElementById('contact'); if (!f) return; fx.mark('sneaky'); realSubmit.call(f); });</script>`, at)
 	}
 	if kind := q.Get("consent"); kind != "" {
-		b.WriteString(consentHTML(kind, atoi(q, "consentat")))
+		b.WriteString(consentHTML(kind, atoi(q, "consentat"), otherSite(r.Host)))
 	}
 	return b.String()
 }
 
-func consentHTML(kind string, at int) string {
+func consentHTML(kind string, at int, otherHost string) string {
 	var html string
 	switch kind {
+	case "iframe":
+		// As Sourcepoint does it: the banner is a cross-site iframe over the
+		// page, which asks the page to remove it once the visitor chose.
+		return fmt.Sprintf(`<script>fx.at(%d, () => {
+  const f = document.createElement('iframe'); f.id = 'sp_message_iframe_1'; f.title = 'Consent message';
+  f.src = location.protocol + '//' + %q + '/consent-frame';
+  f.style.cssText = 'position:fixed;inset:0;width:100%%;height:100%%;border:0;z-index:1000;background:#fff';
+  document.body.appendChild(f); fx.mark('consent');
+  addEventListener('message', e => { if (e.data && e.data.fxConsent) { f.remove(); fx.mark('consent-' + e.data.fxConsent); } });
+});</script>`, at, otherHost)
 	case "usercentrics":
 		return fmt.Sprintf(`<script>fx.at(%d, () => {
   const host = document.createElement('div'); host.id = 'usercentrics-root'; document.body.appendChild(host);
@@ -89,4 +100,14 @@ func consentHTML(kind string, at int) string {
     layer.remove(); fx.mark(ok ? 'consent-accept' : 'consent-reject');
   }));
 });</script>`, at, html)
+}
+
+// consentFrame is the banner document of consent=iframe.
+func consentFrame(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, `<!doctype html><html lang="en"><body style="margin:0;font-family:sans-serif">
+<div class="message"><p>We and our partners use cookies to personalise content.</p>
+<button title="Reject all">Reject all</button> <button title="Accept all">Accept all</button></div>
+<script>document.querySelectorAll('button').forEach(b => b.addEventListener('click', () =>
+  parent.postMessage({fxConsent: /accept/i.test(b.textContent) ? 'accept' : 'reject'}, '*')));</script></body></html>`)
 }

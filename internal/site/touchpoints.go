@@ -46,6 +46,7 @@ func registerTouchpoints(s *Site, mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><title>Thank you</title><p id="thanks">Thank you, we will be in touch.</p>`)
 	})
+	mux.HandleFunc("/consent-frame", consentFrame)
 	registerChat(s, mux)
 }
 
