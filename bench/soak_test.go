@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -12,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/touchprobe/touchprobe/internal/daemontest"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe"
 	"github.com/touchprobe/touchprobe/probe/browser"
-	"github.com/touchprobe/touchprobe/probe/config"
 )
 
 // soakPages are fixture pages of the usual kinds: text and hero, a contact
@@ -51,19 +50,9 @@ func TestSoak(t *testing.T) {
 	for _, p := range soakPages {
 		fmt.Fprintf(&y, "  - name: %s\n    url: %q\n", p.name, fx.URL+p.path)
 	}
-	cfg, err := config.Parse("soak.yml", []byte(y.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := daemontest.Start(t, "soak.yml", y.String(), probe.Options{MaxFirstOffset: time.Second, Version: "soak"})
+	cfg := d.Config
 	recycle := cfg.Global.Browser.RecycleAfterVisits
-	d, err := probe.New(cfg, probe.Options{MaxFirstOffset: time.Second, Version: "soak"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	runDone := make(chan error, 1)
-	go func() { runDone <- d.Run(ctx) }()
 
 	fmt.Printf("SOAK %d visits, %d targets, concurrency %d, interval %s, browser recycle_after_visits %d (0: never)\n",
 		n, len(soakPages), cfg.Global.Concurrency, cfg.Global.Interval.Duration(), recycle)
@@ -88,37 +77,31 @@ func TestSoak(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		fmt.Printf("SOAK %-14s visits %4d  daemon RSS %6.1f MiB  Go heap %5.1f MiB  Chromium %2d processes (zombies %d) RSS %6.0f MiB PSS %5.0f MiB  restarts %.0f recycles %.0f\n",
 			when, visits, mib(rss), mib(int64(ms.HeapAlloc)), ch.Count, ch.Zombies, mib(ch.RSSBytes), mib(ch.PSSBytes),
-			counterSum(d, "touchprobe_browser_restarts_total"), counterSum(d, "touchprobe_browser_recycles_total"))
+			counterSum(d.Daemon, "touchprobe_browser_restarts_total"), counterSum(d.Daemon, "touchprobe_browser_recycles_total"))
 		return rss
 	}
 
 	start := time.Now()
 	// Start: the browser runs and the first visits are done.
-	waitVisits(t, d, 2, runDone)
-	sample("start", visitsDone(d))
-	waitVisits(t, d, n/2, runDone)
-	middle := sample("middle", visitsDone(d))
-	waitVisits(t, d, n, runDone)
+	waitVisits(t, d, 2)
+	sample("start", visitsDone(d.Daemon))
+	waitVisits(t, d, n/2)
+	middle := sample("middle", visitsDone(d.Daemon))
+	waitVisits(t, d, n)
 	elapsed := time.Since(start)
 	verdicts := map[string]float64{}
 	done := 0
 	for _, vd := range []string{"pleasant", "indifferent", "problematic", "unknown"} {
-		verdicts[vd] = labelledSum(d, "touchprobe_visits_total", "verdict", vd)
+		verdicts[vd] = labelledSum(d.Daemon, "touchprobe_visits_total", "verdict", vd)
 		done += int(verdicts[vd])
 	}
 	end := sample("end", done)
 	fmt.Printf("SOAK end RSS vs middle: %+.1f %%  (%d visits in %s, %.0f visits/min; verdicts %v; internal errors %.0f)\n",
 		100*float64(end-middle)/float64(middle), done, elapsed.Round(time.Second), float64(done)/elapsed.Minutes(),
-		verdicts, labelledSum(d, "touchprobe_internal_errors_total", "reason", "visit"))
+		verdicts, labelledSum(d.Daemon, "touchprobe_internal_errors_total", "reason", "visit"))
 
-	cancel()
-	select {
-	case err := <-runDone:
-		if err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("Run did not return within 60s")
+	if err := d.Stop(); err != nil {
+		t.Fatal(err)
 	}
 	time.Sleep(time.Second)
 	sample("after shutdown", done)
@@ -133,16 +116,16 @@ func TestSoak(t *testing.T) {
 
 // waitVisits waits until the daemon made want visits; it fails if visits
 // stop coming (none for two minutes) or the daemon stops.
-func waitVisits(t *testing.T, d *probe.Daemon, want int, runDone <-chan error) {
+func waitVisits(t *testing.T, d *daemontest.Daemon, want int) {
 	t.Helper()
-	last, lastAt := visitsDone(d), time.Now()
+	last, lastAt := visitsDone(d.Daemon), time.Now()
 	for last < want {
 		select {
-		case err := <-runDone:
-			t.Fatalf("the daemon stopped: %v", err)
+		case <-d.Exited():
+			t.Fatalf("the daemon stopped: %v", d.RunErr())
 		case <-time.After(500 * time.Millisecond):
 		}
-		if v := visitsDone(d); v != last {
+		if v := visitsDone(d.Daemon); v != last {
 			last, lastAt = v, time.Now()
 		} else if time.Since(lastAt) > 2*time.Minute {
 			t.Fatalf("no visit for two minutes, stuck at %d", last)

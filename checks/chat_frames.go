@@ -45,6 +45,12 @@ func (r *realm) eval(ctx context.Context, d time.Duration, fn string, out any, a
 		return err
 	}
 	expr := fmt.Sprintf(`(() => { const C = globalThis.__touchprobeChat || (globalThis.__touchprobeChat = %s); return C.%s(...%s); })()`, chatWidgetJS, fn, js)
+	return r.run(ctx, d, expr, out)
+}
+
+// run evaluates a script in the realm's world; out (if not nil) gets its
+// JSON result.
+func (r *realm) run(ctx context.Context, d time.Duration, expr string, out any) error {
 	ectx, cancel := context.WithTimeout(r.ctx, d)
 	defer cancel()
 	stop := context.AfterFunc(ctx, cancel)

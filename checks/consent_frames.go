@@ -2,13 +2,9 @@ package checks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
-
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
 )
 
 // consentFrameSelector matches the iframes the widespread consent managers
@@ -93,17 +89,4 @@ func consentInFrame(ctx context.Context, pg *Page, rs *realms, act string) (st c
 			At: float64(time.Now().UnixMicro()) / 1000}, false
 	}
 	return consentState{}, pending
-}
-
-// run evaluates a script of its own (not the chat helper) in the realm.
-func (r *realm) run(ctx context.Context, d time.Duration, expr string, out any) error {
-	ectx, cancel := context.WithTimeout(r.ctx, d)
-	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
-	v, err := chromedp.Run(ectx, chromedp.Evaluate[json.RawMessage](expr, func(p *runtime.EvaluateParams) { p.ContextID = r.world }))
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(v, out)
 }

@@ -4,18 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/touchprobe/touchprobe/internal/daemontest"
 	"github.com/touchprobe/touchprobe/internal/promtest"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe"
-	"github.com/touchprobe/touchprobe/probe/config"
 )
 
 // Grafana's variables, as the query test fills them in: all targets and
@@ -166,27 +164,7 @@ func TestQueriesReturnData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fx.Close()
-	cfg, err := config.Parse("(demo)", []byte(site.DemoConfigYAML(fx.URL)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := probe.New(cfg, probe.Options{MaxFirstOffset: time.Second, Version: "dashboards-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- d.Run(ctx) }()
-	defer func() {
-		cancel()
-		select {
-		case <-runDone:
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return within 15s")
-		}
-	}()
-	srv := httptest.NewServer(promhttp.HandlerFor(d.Gatherer(), promhttp.HandlerOpts{}))
-	defer srv.Close()
+	d := daemontest.Start(t, "demo.yml", site.DemoConfigYAML(fx.URL), probe.Options{MaxFirstOffset: time.Second, Version: "dashboards-test"})
 
 	// The rule files as WriteTo writes them (promtool tests left out).
 	dir := t.TempDir()
@@ -200,7 +178,7 @@ func TestQueriesReturnData(t *testing.T) {
 			rules = append(rules, p)
 		}
 	}
-	prom := promtest.Start(t, []string{strings.TrimPrefix(srv.URL, "http://")}, promtest.Rules(rules...))
+	prom := promtest.Start(t, []string{strings.TrimPrefix(d.URL, "http://")}, promtest.Rules(rules...))
 
 	type check struct{ where, expr string }
 	var must []check      // must return a sample that is a number

@@ -1,17 +1,16 @@
 package probe_test
 
 import (
-	"context"
 	"fmt"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/internal/daemontest"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe"
 	"github.com/touchprobe/touchprobe/probe/browser"
-	"github.com/touchprobe/touchprobe/probe/config"
 )
 
 // TestCrashOfTheBrowserMidVisitIsTheMonitorsFailure: Chromium's whole
@@ -30,7 +29,7 @@ func TestCrashOfTheBrowserMidVisitIsTheMonitorsFailure(t *testing.T) {
 	defer fx.Close()
 	// The hero comes at 4 s: a visit lasts long enough to be killed in.
 	// After the killed visit the target is re-checked 2 s later.
-	cfg, err := config.Parse("crash.yml", []byte(fmt.Sprintf(`global:
+	d := daemontest.Start(t, "crash.yml", fmt.Sprintf(`global:
   interval: 8s
   recheck_after: 2s
   timeout: 25s
@@ -41,18 +40,7 @@ targets:
   - name: slow
     url: %q
     phone: true
-`, fx.URL+"/?fcp=100&lcp=4000&phone=1&email=1")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := probe.New(cfg, probe.Options{MaxFirstOffset: 500 * time.Millisecond, Version: "crash"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	runDone := make(chan error, 1)
-	go func() { runDone <- d.Run(ctx) }()
+`, fx.URL+"/?fcp=100&lcp=4000&phone=1&email=1"), probe.Options{MaxFirstOffset: 500 * time.Millisecond, Version: "crash"})
 	g := d.Gatherer()
 	value := func(name string, labels map[string]string) float64 {
 		v, _ := gatheredValue(t, g, name, labels)
@@ -61,7 +49,7 @@ targets:
 	slow := map[string]string{"target": "slow"}
 
 	// 1. A first, conclusive visit: the site is fine.
-	first := waitVisit(t, d, time.Time{}, 90*time.Second)
+	first := waitVisit(t, d.Daemon, time.Time{}, 90*time.Second)
 	if !first.Success || first.Internal() {
 		t.Fatalf("first visit: verdict %s reasons %v, want a success", first.Verdict, first.Reasons)
 	}
@@ -72,19 +60,19 @@ targets:
 	internal0 := value("touchprobe_internal_errors_total", map[string]string{"reason": "visit"})
 
 	// 2. The next visit starts; kill the browser's process group in its middle.
-	waitFor(t, "the second visit to start", 60*time.Second, func() bool { return snapshotOf(d, "slow").Visiting })
+	waitFor(t, "the second visit to start", 60*time.Second, func() bool { return snapshotOf(d.Daemon, "slow").Visiting })
 	groups := browser.OwnBrowserGroups()
 	if len(groups) != 1 {
 		t.Fatalf("browser process groups of this test: %v, want exactly one", groups)
 	}
 	time.Sleep(time.Second) // the page is loading: its hero comes at 4 s
-	if !snapshotOf(d, "slow").Visiting {
+	if !snapshotOf(d.Daemon, "slow").Visiting {
 		t.Fatal("the visit ended before the kill: the fixture page is too fast for this test")
 	}
 	if err := syscall.Kill(-groups[0], syscall.SIGKILL); err != nil {
 		t.Fatalf("kill browser group %d: %v", groups[0], err)
 	}
-	killed := waitVisit(t, d, first.StartedAt, 60*time.Second)
+	killed := waitVisit(t, d.Daemon, first.StartedAt, 60*time.Second)
 	if killed.Verdict != checks.VerdictUnknown || !killed.Internal() {
 		t.Errorf("killed visit: verdict %s reasons %v, want unknown with reason internal", killed.Verdict, killed.Reasons)
 	}
@@ -102,7 +90,7 @@ targets:
 	}
 
 	// 3. The re-check gets a new browser and succeeds.
-	next := waitVisit(t, d, killed.StartedAt, 90*time.Second)
+	next := waitVisit(t, d.Daemon, killed.StartedAt, 90*time.Second)
 	if !next.Success || next.Internal() {
 		t.Errorf("the visit after the crash: verdict %s reasons %v, want a success", next.Verdict, next.Reasons)
 	}
@@ -115,14 +103,8 @@ targets:
 	}
 	waitGroupGone(t, groups[0])
 
-	cancel()
-	select {
-	case err := <-runDone:
-		if err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("Run did not return within 60s of cancel")
+	if err := d.Stop(); err != nil {
+		t.Fatal(err)
 	}
 	for _, pg := range now {
 		waitGroupGone(t, pg)

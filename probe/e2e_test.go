@@ -3,18 +3,14 @@ package probe_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/touchprobe/touchprobe/internal/daemontest"
 	"github.com/touchprobe/touchprobe/internal/promtest"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe"
-	"github.com/touchprobe/touchprobe/probe/config"
 )
 
 // TestEndToEndWithPrometheus: the daemon visits fixture pages in the real
@@ -43,33 +39,9 @@ targets:
   - name: broken
     url: "%[1]s/?status=500"
 `, fx.URL)
-	file := filepath.Join(t.TempDir(), "touchprobe.yml")
-	if err := os.WriteFile(file, []byte(good), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := probe.New(cfg, probe.Options{ConfigFile: file, MaxFirstOffset: time.Second, Version: "e2e"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- d.Run(ctx) }()
-	defer func() {
-		cancel()
-		select {
-		case <-runDone:
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return within 15s")
-		}
-	}()
-	srv := httptest.NewServer(promhttp.HandlerFor(d.Gatherer(), promhttp.HandlerOpts{}))
-	defer srv.Close()
+	d := daemontest.Start(t, "touchprobe.yml", good, probe.Options{MaxFirstOffset: time.Second, Version: "e2e"})
 
-	prom := promtest.Start(t, []string{strings.TrimPrefix(srv.URL, "http://")})
+	prom := promtest.Start(t, []string{strings.TrimPrefix(d.URL, "http://")})
 	qctx, qcancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer qcancel()
 	wait := func(expr string) []promtest.Sample {
@@ -111,9 +83,7 @@ targets:
 	wait(fmt.Sprintf(`sum(touchprobe_visits_total{target="fast"}) > %v`, first))
 
 	// A bad config: the old keeps running, the reload metric says 0.
-	if err := os.WriteFile(file, []byte("global: {interval: 4s}\ntargets:\n  - name: x\n    url: ftp://nowhere\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	d.Rewrite("global: {interval: 4s}\ntargets:\n  - name: x\n    url: ftp://nowhere\n")
 	if err := d.Reload(); err == nil {
 		t.Fatal("a bad config reloaded without error")
 	}
@@ -121,9 +91,7 @@ targets:
 	wait(`touchprobe_visit_success{target="broken"} == 0`)
 
 	// A good config without "broken": its series go.
-	if err := os.WriteFile(file, []byte(strings.Replace(good, "  - name: broken\n", "  - name: broken-gone\n    interval: 1h\n", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	d.Rewrite(strings.Replace(good, "  - name: broken\n", "  - name: broken-gone\n    interval: 1h\n", 1))
 	if err := d.Reload(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -17,11 +16,12 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
 	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/internal/daemontest"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe"
 	"github.com/touchprobe/touchprobe/probe/browser"
-	"github.com/touchprobe/touchprobe/probe/config"
 )
 
 // hostileTargets are the worst pages the fixture has, with the failure
@@ -62,21 +62,8 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 	for _, h := range hostileTargets {
 		fmt.Fprintf(&y, "  - name: %s\n    url: %q\n", h.name, fx.URL+h.path)
 	}
-	cfg, err := config.Parse("hostile.yml", []byte(y.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
 	hostBefore := browser.ChromiumProcesses()
-	d, err := probe.New(cfg, probe.Options{MaxFirstOffset: time.Second, Version: "hostile"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(probe.NewServer(d, d.Gatherer(), probe.ServerOptions{}))
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	runDone := make(chan error, 1)
-	go func() { runDone <- d.Run(ctx) }()
+	d := daemontest.Start(t, "hostile.yml", y.String(), probe.Options{MaxFirstOffset: time.Second, Version: "hostile"})
 
 	// Scrape /metrics every 200 ms while the visits run; note the browser
 	// process groups the daemon starts.
@@ -95,7 +82,7 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 			case <-tick.C:
 			}
 			scrapes++
-			if err := scrapeOK(srv.URL + "/metrics"); err != nil {
+			if err := scrapeOK(d.URL + "/metrics"); err != nil {
 				bad++
 				t.Errorf("scrape %d: %v", scrapes, err)
 			}
@@ -129,8 +116,8 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 			break
 		}
 		select {
-		case err := <-runDone:
-			t.Fatalf("the daemon stopped during the visits: %v", err)
+		case <-d.Exited():
+			t.Fatalf("the daemon stopped during the visits: %v", d.RunErr())
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
@@ -181,14 +168,8 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 		t.Errorf("%v visits panicked", v)
 	}
 
-	cancel()
-	select {
-	case err := <-runDone:
-		if err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("Run did not return within 60s of cancel")
+	if err := d.Stop(); err != nil {
+		t.Fatal(err)
 	}
 	if len(groups) == 0 {
 		t.Error("no browser process group seen: the process accounting is wrong")

@@ -3,17 +3,17 @@ package probe_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/touchprobe/touchprobe/internal/daemontest"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe"
 	"github.com/touchprobe/touchprobe/probe/browser"
-	"github.com/touchprobe/touchprobe/probe/config"
 )
 
 // statusSeen is what the status page shows in a real browser.
@@ -60,34 +60,14 @@ func TestStatusPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fx.Close()
-	cfg, err := config.Parse("status.yml", fmt.Appendf(nil, `global:
+	d := daemontest.Start(t, "status.yml", fmt.Sprintf(`global:
   interval: 10m
   timeout: 40s
   concurrency: 1
 targets:
   - name: fast
     url: "%s/?fcp=800&lcp=1500"
-`, fx.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := probe.New(cfg, probe.Options{MaxFirstOffset: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- d.Run(ctx) }()
-	defer func() {
-		cancel()
-		select {
-		case <-runDone:
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return within 15s")
-		}
-	}()
-	srv := httptest.NewServer(probe.NewServer(d, d.Gatherer(), probe.ServerOptions{}))
-	defer srv.Close()
+`, fx.URL), probe.Options{MaxFirstOffset: 100 * time.Millisecond})
 
 	var last *probe.TargetState
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
@@ -117,7 +97,7 @@ targets:
 	defer sess.Close()
 	tab, tcancel := sess.Bound(bctx, 0)
 	defer tcancel()
-	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+"/")); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(d.URL+"/")); err != nil {
 		t.Fatalf("open the status page: %v", err)
 	}
 	// Images load with the page; wait for them all the same.
