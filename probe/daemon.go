@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/touchprobe/touchprobe/checks"
 	"github.com/touchprobe/touchprobe/probe/browser"
 	"github.com/touchprobe/touchprobe/probe/config"
@@ -52,6 +53,7 @@ type Daemon struct {
 
 	mu         sync.Mutex
 	cfg        *config.Config
+	shownURLs  map[string]string // target URLs as the config file has them (status page)
 	location   string
 	labelNames []string
 	infoDesc   *prometheus.Desc
@@ -229,6 +231,7 @@ func (d *Daemon) apply(cfg *config.Config) {
 	}
 	d.cfg, d.location = cfg, g.Location
 	d.labelNames = cfg.LabelNames()
+	d.shownURLs = shownURLs(cfg)
 	if d.infoDesc != nil {
 		familiesMu.Lock()
 		delete(families, d.infoDesc)

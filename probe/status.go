@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/touchprobe/touchprobe/checks"
 	"gopkg.in/yaml.v3"
+
+	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/probe/config"
 )
 
 // The status page: every target's last visit as a person reads it — the
@@ -44,12 +46,17 @@ type statusRedactor interface {
 
 func (d *Daemon) statusRedaction() (map[string]string, func(string) string) {
 	d.mu.Lock()
-	cfg := d.cfg
-	d.mu.Unlock()
-	if cfg == nil {
+	defer d.mu.Unlock()
+	if d.cfg == nil {
 		return nil, func(s string) string { return s }
 	}
-	// Redacted writes each env-sourced value back as its ${VAR} reference.
+	return d.shownURLs, d.cfg.Scrub
+}
+
+// shownURLs maps each target to its URL as the config file has it: the
+// redacted config writes each env-sourced value back as its ${VAR}
+// reference. Made once per config load, not per page view.
+func shownURLs(cfg *config.Config) map[string]string {
 	var red struct {
 		Targets []struct {
 			Name string `yaml:"name"`
@@ -62,7 +69,7 @@ func (d *Daemon) statusRedaction() (map[string]string, func(string) string) {
 			urls[t.Name] = t.URL
 		}
 	}
-	return urls, cfg.Scrub
+	return urls
 }
 
 // statusHandler serves / (every target) and /?target=NAME (one, larger).
