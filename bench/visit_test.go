@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
+	"github.com/touchprobe/touchprobe/bench/benchkit"
 	"github.com/touchprobe/touchprobe/internal/site"
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
@@ -44,24 +44,13 @@ func visitOnce(t *testing.T, s *browser.Supervisor, url string) one {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	start := time.Now()
-	sess, err := s.Session(ctx)
+	v, err := benchkit.VisitPage(ctx, s, url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.Navigate(ctx, url, browser.NavOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	<-sess.Settled()
-	tl := sess.Timeline(ctx)
-	mctx, mcancel := sess.Bound(ctx, 2*time.Second)
-	marks, _ := chromedp.Run(mctx, chromedp.Evaluate[map[string]float64](
-		`Object.fromEntries(performance.getEntriesByType('mark').filter(m => m.name.startsWith('fx-')).map(m => [m.name.slice(3), m.startTime / 1000]))`))
-	mcancel()
-	sess.Close()
-	o := one{wall: time.Since(start), milestones: tl.Milestones, marks: marks}
-	for _, v := range tl.Milestones {
-		if d := time.Duration(v * float64(time.Second)); d > o.settle {
+	o := one{wall: v.Wall, milestones: v.Timeline.Milestones, marks: v.Marks}
+	for _, m := range v.Timeline.Milestones {
+		if d := time.Duration(m * float64(time.Second)); d > o.settle {
 			o.settle = d
 		}
 	}

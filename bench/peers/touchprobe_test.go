@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
+	"github.com/touchprobe/touchprobe/bench/benchkit"
 	"github.com/touchprobe/touchprobe/checks"
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
@@ -19,23 +19,16 @@ func pageOnly(t *testing.T, s *browser.Supervisor, url string) visit {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	start := time.Now()
-	sess, err := s.Session(ctx)
+	v, err := benchkit.VisitPage(ctx, s, url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.Navigate(ctx, url, browser.NavOptions{}); err != nil {
-		t.Fatal(err)
+	marks := map[string]float64{}
+	for k, m := range v.Marks {
+		marks[k] = m * 1000
 	}
-	<-sess.Settled()
-	tl := sess.Timeline(ctx)
-	mctx, mcancel := sess.Bound(ctx, 2*time.Second)
-	marks, _ := chromedp.Run(mctx, chromedp.Evaluate[map[string]float64](
-		`Object.fromEntries(performance.getEntriesByType('mark').filter(m => m.name.startsWith('fx-')).map(m => [m.name.slice(3), m.startTime]))`))
-	mcancel()
-	sess.Close()
-	return visit{Wall: ms(time.Since(start)), FCP: tl.Milestones[browser.FirstContentfulPaint] * 1000,
-		LCP: tl.Milestones[browser.LargestContentfulPaint] * 1000, Marks: marks}
+	return visit{Wall: ms(v.Wall), FCP: v.Timeline.Milestones[browser.FirstContentfulPaint] * 1000,
+		LCP: v.Timeline.Milestones[browser.LargestContentfulPaint] * 1000, Marks: marks}
 }
 
 // fullVisit is what the daemon and `touchprobe visit` do: the page, every
