@@ -71,6 +71,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 	var ready bool
 	var at float64
 	var tab *browser.Tab
+	where := landing.where // where the form was last looked for
 	defer func() {
 		if tab != nil {
 			tab.Close()
@@ -94,7 +95,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 			tp.Detail = "the contact page " + link.Href + " did not open: " + err.Error()
 		} else {
 			st, _, ready, at = waitForm(ctx, pg, contact, false)
-			landing.where = contact.where
+			where = contact.where
 		}
 	}
 	switch {
@@ -108,7 +109,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 	case tp.Detail != "":
 		tp.Reason = ReasonFormMissing
 	case !st.Found:
-		tp.Reason, tp.Detail = ReasonFormMissing, "no contact form (an e-mail field and a message field) on "+landing.where
+		tp.Reason, tp.Detail = ReasonFormMissing, "no contact form (an e-mail field and a message field) on "+where
 		if spec.Page == "" && link.Href == "" {
 			tp.Detail += ", and no link to a contact page"
 		}

@@ -59,9 +59,6 @@ func openContactPage(ctx context.Context, pg *Page, link contactLink) (*browser.
 	if err != nil {
 		return nil, place{}, err
 	}
-	if pg.Plan.Form.Submit && pg.Plan.Configured {
-		tab.AllowPosts()
-	}
 	boot := formWatch(pg.Plan) + ";"
 	if !(pg.Plan.Form.Submit && pg.Plan.Configured) {
 		boot = formGuardJS + ";" + boot

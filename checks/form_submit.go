@@ -25,7 +25,6 @@ func submitForm(ctx context.Context, pg *Page, tab *browser.Tab, selector string
 			return
 		}
 		defer t.Close()
-		t.AllowPosts()
 		if errText, _, err := t.Navigate(ctx, pg.Plan.URL, pg.Plan.Window); err != nil || errText != "" {
 			tp.Up, tp.Reason, tp.Detail = false, ReasonFormUnusable, fmt.Sprintf("could not be sent: reopening the page: %v %s", err, errText)
 			return

@@ -213,11 +213,7 @@ func scrapeOK(url string) error {
 // waitGroupGone fails unless process group pgid has no live process left.
 func waitGroupGone(t *testing.T, pgid int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for browser.GroupStats(pgid).Count > 0 && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if st := browser.GroupStats(pgid); st.Count > 0 {
+	if st := browser.WaitGroupGone(pgid, 10*time.Second); st.Count > 0 {
 		t.Errorf("browser process group %d still has %d processes after shutdown", pgid, st.Count)
 	}
 }

@@ -125,6 +125,20 @@ func procMemory(pid int) (rss, pss int64) {
 	return rss, pss
 }
 
+// WaitGroupGone waits, up to limit, until process group pgid has no live
+// process left, and returns what is left then (Count 0: gone). Tests use it
+// to prove a browser left nothing behind.
+func WaitGroupGone(pgid int, limit time.Duration) ProcStats {
+	deadline := time.Now().Add(limit)
+	for {
+		st := groupStats(pgid)
+		if st.Count == 0 || time.Now().After(deadline) {
+			return st
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // killGroup sends SIGKILL to every process of group pgid and waits, up to
 // limit, until none is left alive. Zombies of our own child are reaped by
 // chromedp's Wait; zombies re-parented to PID 1 are init's to reap.

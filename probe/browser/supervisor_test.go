@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
@@ -25,11 +26,7 @@ func ownSupervisor(t *testing.T, o browser.Options) *browser.Supervisor {
 // gone fails unless process group pgid has no live process left.
 func gone(t *testing.T, pgid int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for browser.GroupStats(pgid).Count > 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if st := browser.GroupStats(pgid); st.Count > 0 {
+	if st := browser.WaitGroupGone(pgid, 5*time.Second); st.Count > 0 {
 		t.Errorf("process group %d still has %d processes", pgid, st.Count)
 	}
 }
