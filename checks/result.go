@@ -158,7 +158,7 @@ type Result struct {
 	Ended       string             `json:"ended,omitempty"` // quiet | window | failure
 	Log         []string           `json:"log,omitempty"`
 
-	Frames []browser.Frame `json:"-"`
+	Frames []browser.Shot `json:"-"`
 }
 
 // Failures lists the failure codes of the result, for counting.

@@ -37,7 +37,7 @@ func statusFixture() *fakeProber {
 			checks.TouchContactForm: {Up: true, Checked: true},
 			checks.TouchPhone:       {Up: false, Checked: true, Reason: checks.ReasonPhoneMissing},
 		},
-		Frames: []browser.Frame{{Offset: 0, JPEG: []byte("a")}, {Offset: 850 * time.Millisecond, JPEG: []byte("b")}},
+		Frames: []browser.Shot{{Offset: 0, JPEG: []byte("a")}, {Offset: 850 * time.Millisecond, JPEG: []byte("b")}},
 	}
 	older := checks.Result{Target: "acme", Verdict: checks.Problematic, StartedAt: started.Add(-5 * time.Minute),
 		DurationSeconds: 20, Reasons: []checks.Reason{{Code: checks.ReasonTimeout, Failure: true, Message: "page timed out"}}}
@@ -289,7 +289,7 @@ func TestStatusEscapesHostileText(t *testing.T) {
 		Name: name, URL: `javascript:alert(2)//"><b>x</b>`,
 		Last: &checks.Result{Verdict: `"><script>alert(3)</script>`,
 			Reasons: []checks.Reason{{Code: `<i>c</i>`, Message: `<img src=x onerror=alert(4)>`}},
-			Frames:  []browser.Frame{{JPEG: []byte("x")}}},
+			Frames:  []browser.Shot{{JPEG: []byte("x")}}},
 	}}}
 	page := getStatus(t, fp, "GET", "/").Body.String()
 	for _, bad := range []string{"<script", "<img src=x", "<b>x</b>", "<i>c</i>", `href="javascript`} {

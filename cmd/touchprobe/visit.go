@@ -84,7 +84,7 @@ func runVisit(args []string, stdout, stderr io.Writer) int {
 }
 
 // writeFilmstrip writes each frame as DIR/NNNNNms.jpg.
-func writeFilmstrip(dir string, frames []browser.Frame) error {
+func writeFilmstrip(dir string, frames []browser.Shot) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

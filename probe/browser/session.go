@@ -14,7 +14,6 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -67,8 +66,12 @@ type NavOptions struct {
 	// MaxNavigations beyond the first main-frame navigation mark a
 	// navigation loop; 5 when zero.
 	MaxNavigations int
-	// Scripts run in every document of the visit before the page's own.
+	// Scripts run in every document of the visit before the page's own,
+	// in the page's world.
 	Scripts []string
+	// Modules are installed in every document of the visit's tabs, in
+	// their isolated world (see Module).
+	Modules []Module
 }
 
 // Dialog is a JavaScript dialog the page opened; it was dismissed.
@@ -78,8 +81,8 @@ type Dialog struct {
 	At      float64 `json:"at_seconds"`
 }
 
-// Frame is one filmstrip picture.
-type Frame struct {
+// Shot is one filmstrip picture.
+type Shot struct {
 	Offset time.Duration // since navigation start
 	JPEG   []byte
 }
@@ -98,16 +101,18 @@ type Timeline struct {
 	Navigations int
 	// Ended says why the observation stopped: "quiet", "window" or "failure".
 	Ended  string
-	Frames []Frame
+	Frames []Shot
 }
 
 // Session is one first-time visitor: a fresh incognito browser context with
 // one tab. Close it when done.
 type Session struct {
-	in     *instance
-	ctx    context.Context // the tab
-	cancel context.CancelFunc
-	frame  cdp.FrameID
+	in      *instance
+	tab     *Tab            // the landing page's tab
+	ctx     context.Context // the tab's context
+	cancel  context.CancelFunc
+	frame   cdp.FrameID
+	modules []Module
 
 	closeOnce sync.Once
 	nextOnce  sync.Once
@@ -125,7 +130,7 @@ type Session struct {
 	crashed     bool
 	pageQuiet   bool
 	inflight    map[network.RequestID]time.Time
-	frames      []Frame
+	frames      []Shot
 	lifecycle   map[cdp.LoaderID]map[string]float64
 	failure     Failure
 	detail      string
@@ -155,9 +160,12 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 		inflight:  map[network.RequestID]time.Time{},
 		lifecycle: map[cdp.LoaderID]map[string]float64{},
 	}
+	s.tab = newTab(in.sup.opts.UserAgentMarker, nil, false)
+	s.tab.observe(s.onEvent)
 	s.ctx, s.cancel = chromedp.NewContext(in.browserCtx,
 		chromedp.WithNewBrowserContext(),
-		chromedp.WithListener(s.onEvent))
+		chromedp.WithListener(s.tab.onEvent))
+	s.tab.ctx, s.tab.cancel = s.ctx, s.cancel
 	ok := false
 	defer func() {
 		if !ok {
@@ -183,7 +191,7 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 			return err
 		}
 		return nil
-	}), prepareTab(in.userAgent), chromedp.EmulateViewport(ViewportWidth, ViewportHeight))
+	}), prepareTab(in.userAgent), installModules(s.tab.mods()), chromedp.EmulateViewport(ViewportWidth, ViewportHeight))
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +208,9 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 // Context is the tab's chromedp context, for actions on the page.
 func (s *Session) Context() context.Context { return s.ctx }
 
+// Landing is the landing page's tab: the visitor's hands and eyes on it.
+func (s *Session) Landing() *Tab { return s.tab }
+
 // Bound derives a context for actions on the tab that also ends when ctx
 // ends or after d (no limit when d <= 0).
 func (s *Session) Bound(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
@@ -212,11 +223,6 @@ func (s *Session) Bound(ctx context.Context, d time.Duration) (context.Context, 
 	}
 	stop := context.AfterFunc(ctx, cancel)
 	return bctx, func() { stop(); cancel() }
-}
-
-// BrowserContextID identifies the incognito context (to find its iframes).
-func (s *Session) BrowserContextID() cdp.BrowserContextID {
-	return chromedp.FromContext(s.ctx).BrowserContextID
 }
 
 // NavStart is the wall-clock time at which the navigation was sent.
@@ -298,6 +304,13 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 			Format: page.StartScreencastFormatJpeg, Quality: &q,
 			MaxWidth: ViewportWidth, MaxHeight: ViewportHeight, EveryNthFrame: 1,
 		}); err != nil {
+			return s.internal(err)
+		}
+	}
+	if len(o.Modules) > 0 {
+		s.modules = o.Modules
+		s.tab.addModules(o.Modules)
+		if err := chromedp.Do(s.ctx, installModules(s.tab.mods())); err != nil {
 			return s.internal(err)
 		}
 	}
@@ -574,22 +587,13 @@ func (s *Session) onEvent(ev any) {
 		if d := s.docs[s.loader]; d != nil && len(s.frames) < 400 {
 			off := time.Duration((float64(e.Metadata.MonotonicTimestamp) - d.start) * float64(time.Second))
 			if off >= 0 && off <= s.opts.Window {
-				s.frames = append(s.frames, Frame{Offset: off, JPEG: e.Data})
+				s.frames = append(s.frames, Shot{Offset: off, JPEG: e.Data})
 			}
 		}
 		s.mu.Unlock()
-	case *fetch.EventRequestPaused:
-		go s.markDocument(e)
 	case *target.EventDetachedFromTarget:
 		s.poke()
 	}
-}
-
-// markDocument lets a paused document request go on, marked. A form POST
-// is never let through from the landing page: the network's guard behind
-// the checks' own (a configured submission is sent from a Tab of its own).
-func (s *Session) markDocument(e *fetch.EventRequestPaused) {
-	passDocument(s.ctx, e, s.in.sup.opts.UserAgentMarker, false)
 }
 
 func (s *Session) done(id network.RequestID) {
@@ -693,13 +697,6 @@ func (s *Session) Timeline(ctx context.Context) Timeline {
 		tl.Failure, tl.Detail = FailTimeout, "the page did not answer: "+err.Error()
 	}
 	return tl
-}
-
-// PageTime converts a page-clock reading (performance.timeOrigin +
-// performance.now(), in ms since the epoch) of any frame to seconds since
-// the main document's navigation start.
-func (s *Session) PageTime(ctx context.Context) (origin float64, err error) {
-	return chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
 }
 
 func truncate(s string, n int) string {

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -29,6 +30,17 @@ func prepareTab(userAgent string) chromedp.Action[struct{}] {
 			return err
 		}
 		return nil
+	})
+}
+
+// installModules has every new document of a target start with the
+// modules in its isolated world.
+func installModules(mods []Module) chromedp.Action[struct{}] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: bundle(mods), WorldName: worldName, RunImmediately: new(true),
+		})
+		return err
 	})
 }
 
@@ -58,51 +70,249 @@ func passDocument(tab context.Context, e *fetch.EventRequestPaused, marker strin
 	_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID, Headers: headers})
 }
 
-// Tab is another tab of a visit's incognito context: the visitor who
-// follows the contact link. It shares cookies (and so the consent choice)
-// with the landing page and carries the same User-Agent and marker; the
-// landing page's own observation is left undisturbed.
+// Tab is one tab of a visitor's incognito context: the landing page, or
+// another tab of the same visitor (the contact page, a configured key
+// point), sharing cookies (and so the consent choice), the User-Agent and
+// the marker. It is the visitor's hands and eyes: frames, elements, input.
 type Tab struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx     context.Context
+	cancel  context.CancelFunc
+	marker  string
+	modules []Module
+	touch   bool // the visitor taps rather than clicks
 
 	mu         sync.Mutex
 	allowPosts bool
+	frames     map[cdp.FrameID]*Frame
+	children   map[target.ID]*child
+	sessions   map[target.SessionID]target.ID // auto-attached sessions, for their detach
+	observers  []func(ev any)
+	closed     bool
 }
 
-// OpenTab opens a tab in the session's incognito context; Close it.
-func (s *Session) OpenTab(ctx context.Context) (*Tab, error) {
-	t := &Tab{}
-	marker := s.in.sup.opts.UserAgentMarker
-	t.ctx, t.cancel = chromedp.NewContext(s.ctx, chromedp.WithListener(func(ev any) {
-		if e, ok := ev.(*fetch.EventRequestPaused); ok {
-			t.mu.Lock()
-			allow := t.allowPosts
-			t.mu.Unlock()
-			go passDocument(t.ctx, e, marker, allow)
-		}
-	}))
-	stop := context.AfterFunc(ctx, t.cancel)
-	defer stop()
-	if err := chromedp.Do(t.ctx, prepareTab(s.in.userAgent), chromedp.EmulateViewport(ViewportWidth, ViewportHeight)); err != nil {
-		t.cancel()
-		if isBrowserGone(err) || s.ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %v", ErrMonitor, err)
-		}
-		return nil, err
+// child is a target of its own inside a tab: a cross-site iframe.
+type child struct {
+	id     target.ID
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newTab(marker string, mods []Module, touch bool) *Tab {
+	return &Tab{
+		marker: marker, modules: append([]Module{handsModule}, mods...), touch: touch,
+		frames: map[cdp.FrameID]*Frame{}, children: map[target.ID]*child{},
+		sessions: map[target.SessionID]target.ID{},
 	}
-	return t, nil
+}
+
+// observe adds a function that sees every event of the tab and of its
+// child targets, in the read loop of each (it must not send commands).
+func (t *Tab) observe(fn func(ev any)) {
+	t.mu.Lock()
+	t.observers = append(t.observers, fn)
+	t.mu.Unlock()
+}
+
+// onEvent is the tab's own listener and every child target's.
+func (t *Tab) onEvent(ev any) {
+	switch e := ev.(type) {
+	case *fetch.EventRequestPaused:
+		t.mu.Lock()
+		allow := t.allowPosts
+		t.mu.Unlock()
+		go passDocument(t.ctx, e, t.marker, allow)
+	case *target.EventAttachedToTarget:
+		if e.TargetInfo != nil && e.TargetInfo.Type == "iframe" {
+			t.mu.Lock()
+			t.sessions[e.SessionID] = e.TargetInfo.TargetID
+			t.mu.Unlock()
+			go t.attach(e.TargetInfo.TargetID)
+		}
+	case *target.EventDetachedFromTarget:
+		t.mu.Lock()
+		id := t.sessions[e.SessionID]
+		delete(t.sessions, e.SessionID)
+		t.mu.Unlock()
+		t.detach(id)
+	case *page.EventFrameNavigated:
+		if e.Frame != nil {
+			t.mu.Lock()
+			if f := t.frames[e.Frame.ID]; f != nil {
+				f.mu.Lock()
+				f.world, f.url = 0, e.Frame.URL
+				f.mu.Unlock()
+			}
+			t.mu.Unlock()
+		}
+	case *page.EventFrameDetached:
+		t.mu.Lock()
+		delete(t.frames, e.FrameID)
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	obs := t.observers
+	t.mu.Unlock()
+	for _, fn := range obs {
+		fn(ev)
+	}
+}
+
+// attach opens a session on a cross-site iframe's target (the tab's own
+// auto-attached session is chromedp's, which keeps no executor for it), so
+// that its frames can be reached and its events seen.
+func (t *Tab) attach(id target.ID) {
+	t.mu.Lock()
+	if t.closed || t.children[id] != nil {
+		t.mu.Unlock()
+		return
+	}
+	c := &child{id: id}
+	t.children[id] = c
+	t.mu.Unlock()
+	// Detach on cancel: closing the iframe's target is not ours to do.
+	c.ctx, c.cancel = chromedp.NewContext(t.ctx, chromedp.WithTargetID(id), chromedp.WithDetachOnCancel(), chromedp.WithListener(t.onEvent))
+	// The first Do attaches, and the attachment lives as long as the
+	// context of that Do: no deadline of its own, a timer instead.
+	timer := time.AfterFunc(5*time.Second, c.cancel)
+	err := chromedp.Do(c.ctx, installModules(t.mods()))
+	timer.Stop()
+	if err != nil {
+		c.cancel()
+		t.mu.Lock()
+		if t.children[id] == c {
+			delete(t.children, id)
+		}
+		t.mu.Unlock()
+	}
+}
+
+func (t *Tab) detach(id target.ID) {
+	if id == "" {
+		return
+	}
+	t.mu.Lock()
+	c := t.children[id]
+	delete(t.children, id)
+	delete(t.frames, cdp.FrameID(id))
+	t.mu.Unlock()
+	if c != nil && c.cancel != nil {
+		c.cancel()
+	}
+}
+
+// Main is the tab's top document.
+func (t *Tab) Main() *Frame {
+	c := chromedp.FromContext(t.ctx)
+	id := cdp.FrameID(c.Target.TargetID)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := t.frames[id]
+	if f == nil {
+		f = &Frame{tab: t, target: t.ctx, id: id}
+		t.frames[id] = f
+	}
+	return f
+}
+
+// frame returns a known frame by id.
+func (t *Tab) frame(id cdp.FrameID) *Frame {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.frames[id]
+}
+
+// Frames lists the tab's documents: the main frame first, then every
+// iframe, in the tab's process or in a child target of its own.
+func (t *Tab) Frames(ctx context.Context) ([]*Frame, error) {
+	main := t.Main()
+	out := []*Frame{main}
+	seen := map[cdp.FrameID]bool{main.id: true}
+	t.mu.Lock()
+	kids := make([]*child, 0, len(t.children))
+	for _, c := range t.children {
+		if c.ctx != nil {
+			kids = append(kids, c)
+		}
+	}
+	t.mu.Unlock()
+	roots := []struct {
+		ctx    context.Context
+		remote bool
+	}{{t.ctx, false}}
+	for _, c := range kids {
+		roots = append(roots, struct {
+			ctx    context.Context
+			remote bool
+		}{c.ctx, true})
+	}
+	for i, r := range roots {
+		cctx, cancel := context.WithTimeout(r.ctx, callTimeout)
+		stop := context.AfterFunc(ctx, cancel)
+		res, err := chromedp.Call(cctx, page.GetFrameTree, cdp.Empty{})
+		stop()
+		cancel()
+		if err != nil {
+			if i == 0 {
+				return out, err
+			}
+			continue // a child target that went away
+		}
+		var walk func(n *page.FrameTree, root bool)
+		walk = func(n *page.FrameTree, root bool) {
+			if n == nil || n.Frame == nil {
+				return
+			}
+			f := t.track(r.ctx, n.Frame, r.remote && root)
+			if !seen[f.id] {
+				seen[f.id] = true
+				out = append(out, f)
+			}
+			for _, c := range n.ChildFrames {
+				walk(c, false)
+			}
+		}
+		walk(res.FrameTree, true)
+	}
+	return out, nil
+}
+
+// track records a frame as the frame tree reports it.
+func (t *Tab) track(tctx context.Context, pf *cdp.Frame, remote bool) *Frame {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := t.frames[pf.ID]
+	if f == nil {
+		f = &Frame{tab: t, id: pf.ID}
+		t.frames[pf.ID] = f
+	}
+	f.mu.Lock()
+	if f.target != tctx {
+		f.world = 0
+	}
+	f.target, f.parent, f.url = tctx, pf.ParentID, pf.URL+pf.URLFragment
+	if remote {
+		f.remote = true
+	}
+	f.mu.Unlock()
+	return f
 }
 
 // Bound derives a context for actions on the tab that also ends when ctx
-// ends or after d.
+// ends or after d (no limit when d <= 0).
 func (t *Tab) Bound(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	bctx, cancel := context.WithTimeout(t.ctx, d)
+	var bctx context.Context
+	var cancel context.CancelFunc
+	if d > 0 {
+		bctx, cancel = context.WithTimeout(t.ctx, d)
+	} else {
+		bctx, cancel = context.WithCancel(t.ctx)
+	}
 	stop := context.AfterFunc(ctx, cancel)
 	return bctx, func() { stop(); cancel() }
 }
 
-// AllowPosts lets the tab send forms from now on.
+// AllowPosts lets the tab send forms from now on: only a tab of its own
+// that a configured submission opened calls it.
 func (t *Tab) AllowPosts() {
 	t.mu.Lock()
 	t.allowPosts = true
@@ -124,7 +334,7 @@ func (t *Tab) Navigate(ctx context.Context, url string, d time.Duration) (errTex
 }
 
 // OnNewDocument runs script in every document the tab opens, before the
-// page's own scripts.
+// page's own scripts, in the page's own world.
 func (t *Tab) OnNewDocument(ctx context.Context, script string) error {
 	bctx, cancel := t.Bound(ctx, 5*time.Second)
 	defer cancel()
@@ -133,4 +343,56 @@ func (t *Tab) OnNewDocument(ctx context.Context, script string) error {
 }
 
 // Close closes the tab.
-func (t *Tab) Close() { t.cancel() }
+func (t *Tab) Close() {
+	t.mu.Lock()
+	t.closed = true
+	kids := t.children
+	t.children = map[target.ID]*child{}
+	t.mu.Unlock()
+	for _, c := range kids {
+		if c.cancel != nil {
+			c.cancel()
+		}
+	}
+	t.cancel()
+}
+
+// OpenTab opens another tab in the session's incognito context: the same
+// visitor (cookies, User-Agent, marker, modules); Close it.
+func (s *Session) OpenTab(ctx context.Context) (*Tab, error) {
+	t := newTab(s.in.sup.opts.UserAgentMarker, s.modules, s.tab.touch)
+	t.ctx, t.cancel = chromedp.NewContext(s.ctx, chromedp.WithListener(t.onEvent))
+	stop := context.AfterFunc(ctx, t.cancel)
+	defer stop()
+	if err := chromedp.Do(t.ctx, prepareTab(s.in.userAgent), installModules(t.mods()), chromedp.EmulateViewport(ViewportWidth, ViewportHeight)); err != nil {
+		t.cancel()
+		if isBrowserGone(err) || s.ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %v", ErrMonitor, err)
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+// mods is the tab's module list.
+func (t *Tab) mods() []Module {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Module(nil), t.modules...)
+}
+
+// addModules adds modules the tab's documents get (a visit's checks are
+// known only when it starts; a spare tab was made before).
+func (t *Tab) addModules(mods []Module) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, m := range mods {
+		dup := false
+		for _, have := range t.modules {
+			dup = dup || have.Name == m.Name
+		}
+		if !dup {
+			t.modules = append(t.modules, m)
+		}
+	}
+}

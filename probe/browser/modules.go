@@ -1,0 +1,55 @@
+package browser
+
+import (
+	_ "embed"
+	"strconv"
+	"strings"
+)
+
+// Module is JavaScript that checks run in a visit's documents: the whole
+// text of one embedded .js file is an object literal of functions, each
+// taking one JSON argument and returning plain data (or a promise of it).
+// Modules live in an isolated world of every document: the page's scripts
+// neither see nor disturb them, while the DOM, hit tests and the
+// performance timeline are the page's own. A module is installed once per
+// document (at its start, or at the first call); calls then only carry
+// their argument.
+type Module struct {
+	Name   string // the module's name in calls: "consent" in "consent.find"
+	Source string // an object literal expression
+}
+
+// worldName is the isolated world every module lives in; one world per
+// document, so modules share it (hands knows the layers consent names).
+const worldName = "touchprobe"
+
+//go:embed js/hands.js
+var handsJS string
+
+// handsModule is the visitor's eyes: locating, actionability, interaction
+// timing. Every tab has it.
+var handsModule = Module{Name: "hands", Source: handsJS}
+
+// bundle is the script that installs mods in a document, each once.
+func bundle(mods []Module) string {
+	var b strings.Builder
+	b.WriteString("(() => {\nconst tp = globalThis.__tp || (globalThis.__tp = {});\n")
+	for _, m := range mods {
+		name := strconv.Quote(m.Name)
+		b.WriteString("if (!tp[" + name + "]) tp[" + name + "] = (\n")
+		b.WriteString(m.Source)
+		b.WriteString("\n);\n")
+	}
+	b.WriteString("if (tp.hands) tp.hands.init();\nreturn true;\n})()")
+	return b.String()
+}
+
+// callModule is the function every call runs in the isolated world. A
+// module that is not there yet (a document that started before the tab
+// knew it) is reported, installed and called again.
+const callModule = `function (module, fn, arg) {
+  const tp = globalThis.__tp;
+  if (!tp || !tp[module]) return {__tpMissing: true};
+  if (typeof tp[module][fn] !== 'function') throw new Error('no function ' + module + '.' + fn);
+  return tp[module][fn](arg);
+}`
