@@ -12,7 +12,6 @@ import (
 // by a launcher that looks like one; chat_ready when its panel, opened, has
 // an input. Only with `send: true` does it write, and chat_answered is the
 // first new message from the company's side after that.
-func init() { addStep(stageTouchpoints, checkChat) }
 
 // chatScan is what the helper found in one document.
 type chatScan struct {
@@ -77,7 +76,7 @@ func checkChat(ctx context.Context, pg *Page) Outcome {
 	pg.Logf("chat ready at %.3fs (%s, input %s %s)", found.readyAt, tp.FoundBy, found.scan.Input, tp.Detail)
 
 	// Only a configured target that opted in ever writes (AutoPlan can't).
-	if !spec.Send || !pg.Plan.Configured {
+	if !pg.Plan.MaySendChat() {
 		out.Touchpoints[TouchChat] = tp
 		return out
 	}

@@ -86,14 +86,12 @@ type consentState struct {
 // enough not to delay a form that is ready early.
 const consentWait = 2 * time.Second
 
-// It runs beside the other checks rather than before them: waiting for a
-// banner first would delay every touchpoint's own clock by up to consentWait.
-func init() { addStep(stageTouchpoints, checkConsent) }
 
 // checkConsent looks for a consent layer until one shows, the page settles or
 // consentWait passes, then acts per the plan. A layer in the visitor's way
 // is a non-failure reason: it makes the visit indifferent.
 func checkConsent(ctx context.Context, pg *Page) Outcome {
+	defer pg.consentDone()
 	var out Outcome
 	act := pg.Plan.Consent
 	deadline := pg.Session.NavStart().Add(consentWait)
@@ -105,7 +103,7 @@ func checkConsent(ctx context.Context, pg *Page) Outcome {
 		}
 		wcancel()
 	}
-	if !(pg.Plan.Form.Submit && pg.Plan.Configured) {
+	if !pg.Plan.MaySubmitForm() {
 		gctx, gcancel := pg.Tab(ctx, 2*time.Second)
 		if _, err := chromedp.Run(gctx, chromedp.Evaluate[bool](formGuardJS)); err != nil {
 			pg.Logf("form guard: %v", err)

@@ -22,7 +22,6 @@ type formState struct {
 	At       float64 `json:"at"`
 }
 
-func init() { addStep(stageTouchpoints, checkForm) }
 
 // place is where the form is looked for: the landing page, or the contact
 // page a visitor opens from it (another tab of the same incognito context).
@@ -103,7 +102,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 		tp.Up, tp.Selector = true, st.Selector
 		tp.ReadySeconds = ptr(at)
 		out.Milestones[MilestoneFormReady] = at
-		if spec.Submit && pg.Plan.Configured {
+		if pg.Plan.MaySubmitForm() {
 			submitForm(ctx, pg, tab, st.Selector, &tp)
 		}
 	case tp.Detail != "":
@@ -131,7 +130,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 // landing page it also notes the first contact link a visitor could follow.
 // at is contact_form_ready, in seconds since the landing page's start.
 func waitForm(ctx context.Context, pg *Page, pl place, withLink bool) (last formState, link contactLink, ready bool, at float64) {
-	js := fmt.Sprintf(formProbeJS, jsString(pg.Plan.Form.Selector), pg.Plan.Form.Submit && pg.Plan.Configured, formGuardJS)
+	js := fmt.Sprintf(formProbeJS, jsString(pg.Plan.Form.Selector), pg.Plan.MaySubmitForm(), formGuardJS)
 	linkJS := fmt.Sprintf(contactLinkJS, jsString(""))
 	for {
 		tctx, cancel := pl.bound(ctx, 2*time.Second)

@@ -60,7 +60,7 @@ func openContactPage(ctx context.Context, pg *Page, link contactLink) (*browser.
 		return nil, place{}, err
 	}
 	boot := formWatch(pg.Plan) + ";"
-	if !(pg.Plan.Form.Submit && pg.Plan.Configured) {
+	if !pg.Plan.MaySubmitForm() {
 		boot = formGuardJS + ";" + boot
 	}
 	if err := tab.OnNewDocument(ctx, boot); err != nil {

@@ -60,7 +60,7 @@ const formProbeJS = `(() => {
 // stage's wait delays neither contact_form_ready nor the link's time.
 func formWatch(plan *Plan) string {
 	sel, _ := json.Marshal(plan.Form.Selector)
-	probe := fmt.Sprintf(formProbeJS, sel, plan.Form.Submit && plan.Configured, formGuardJS)
+	probe := fmt.Sprintf(formProbeJS, sel, plan.MaySubmitForm(), formGuardJS)
 	return `(() => { if (window.__tpFormWatch) return true;
   const findLink = ` + contactLinkFn + `;
   window.__tpFormWatch = setInterval(() => { try {

@@ -33,8 +33,6 @@ type linkFound struct {
 
 // checkLinks looks for phone and e-mail links once the page has settled
 // (links added by scripts count).
-func init() { addStep(stageTouchpoints, checkLinks) }
-
 func checkLinks(ctx context.Context, pg *Page) Outcome {
 	out := Outcome{Touchpoints: map[string]Touchpoint{}}
 	if pg.Plan.Phone == Off && pg.Plan.Email == Off {

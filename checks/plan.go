@@ -111,6 +111,14 @@ func (p *Plan) Defaults() {
 	}
 }
 
+// MaySubmitForm says whether the visit may send the contact form: only a
+// configured target that opted in (`submit: true`), never a bare URL.
+func (p *Plan) MaySubmitForm() bool { return p.Configured && p.Form.Submit }
+
+// MaySendChat says whether the visit may write to the chat: only a
+// configured target that opted in (`send: true`), never a bare URL.
+func (p *Plan) MaySendChat() bool { return p.Configured && p.Chat.Send }
+
 // AutoPlan is the plan for `touchprobe visit URL`: every touchpoint looked
 // for, nothing sent.
 func AutoPlan(url string) Plan {

@@ -76,6 +76,9 @@ const (
 	ReasonFormUnconfirmed = "form_unconfirmed"
 	ReasonChatMissing     = "chat_missing"
 	ReasonChatUnanswered  = "chat_unanswered"
+	// ReasonChatSendFailed: the widget did not take the visitor's message
+	// (it never showed in the transcript, the input kept it).
+	ReasonChatSendFailed = "chat_send_failed"
 	ReasonPhoneMissing    = "phone_missing"
 	ReasonEmailMissing    = "email_missing"
 	ReasonNoContact       = "no_contact" // no way at all to reach the company
@@ -86,7 +89,7 @@ var FailureReasons = []string{
 	ReasonDNS, ReasonConnect, ReasonTLS, ReasonHTTPStatus, ReasonRedirectLoop, ReasonTimeout,
 	ReasonDialog, ReasonNavigationLoop, ReasonDownload, ReasonBlocked, ReasonBrowserCrash,
 	ReasonLate, ReasonConsentBlocked, ReasonFormMissing, ReasonFormUnusable, ReasonFormUnconfirmed, ReasonChatMissing,
-	ReasonChatUnanswered, ReasonPhoneMissing, ReasonEmailMissing, ReasonNoContact, ReasonInternal,
+	ReasonChatUnanswered, ReasonChatSendFailed, ReasonPhoneMissing, ReasonEmailMissing, ReasonNoContact, ReasonInternal,
 }
 
 // Codes of reasons that are not failures: they make a visit indifferent.
@@ -132,6 +135,23 @@ type Touchpoint struct {
 	VisibleWithoutScrolling *bool `json:"visible_without_scrolling,omitempty"`
 	// Sent: a form was submitted or a chat message sent (config opted in).
 	Sent bool `json:"sent,omitempty"`
+	// InteractionSeconds: the slowest answer of the page to the visitor's
+	// input on this touchpoint, from the input to the next paint (Event
+	// Timing, the measure behind Interaction to Next Paint).
+	InteractionSeconds *float64 `json:"interaction_seconds,omitempty"`
+}
+
+// NotFound says the touchpoint was looked for automatically and the site
+// does not have it: information, not a failure ("not found is not down").
+func (tp Touchpoint) NotFound() bool {
+	if tp.Up || tp.Required || !tp.Checked {
+		return false
+	}
+	switch tp.Reason {
+	case ReasonFormMissing, ReasonChatMissing, ReasonPhoneMissing, ReasonEmailMissing:
+		return true
+	}
+	return false
 }
 
 // Result is one first-time visit: the JSON of `touchprobe visit -json`.

@@ -16,7 +16,8 @@ type Sessions interface {
 	Session(ctx context.Context) (*browser.Session, error)
 }
 
-// Page is what a touchpoint check works on: the visit's tab and its clock.
+// Page is what a touchpoint check works on: the visit's landing tab, its
+// clock, and the order in which checks may touch it.
 type Page struct {
 	Session *browser.Session
 	Plan    *Plan
@@ -26,9 +27,40 @@ type Page struct {
 	// WindowEnd is when the first impression is over.
 	WindowEnd time.Time
 
+	// consentActed is closed once the consent check has done what the
+	// plan says to the consent layer (or found none): the layer covers
+	// what the others would touch.
+	consentActed     chan struct{}
+	consentActedOnce sync.Once
+	// hands is held by the check that is acting on the landing tab: a
+	// visitor does one thing at a time (a click elsewhere would take the
+	// focus from the field being typed into).
+	hands sync.Mutex
+
 	mu  sync.Mutex
 	log []string
 }
+
+// Landing is the landing page's tab.
+func (p *Page) Landing() *browser.Tab { return p.Session.Landing() }
+
+// beforeActing waits until the visitor may touch the landing page: its
+// first impression is measured (the first input ends LCP) and the consent
+// layer has been dealt with. It reports false when the visit ended first.
+func (p *Page) beforeActing(ctx context.Context) bool {
+	for _, ch := range []<-chan struct{}{p.Session.FirstImpression(), p.consentActed} {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// consentDone lets the other checks act (called once by the consent
+// check, whatever it found).
+func (p *Page) consentDone() { p.consentActedOnce.Do(func() { close(p.consentActed) }) }
 
 // Logf adds a line to the visit's debug log.
 func (p *Page) Logf(format string, args ...any) {
@@ -55,21 +87,16 @@ type Outcome struct {
 	Reasons     []Reason // non-failure reasons, e.g. a consent layer
 }
 
-// step checks touchpoints on the loaded page.
-type step func(ctx context.Context, pg *Page) Outcome
+// check is one touchpoint the visitor looks for (docs/visitor.md): it
+// looks at the landing page while it loads, without input, then — after
+// pg.beforeActing — acts as the visitor would, holding pg.hands while it
+// touches the landing tab.
+type check func(ctx context.Context, pg *Page) Outcome
 
-// Stages run in order; the steps of one stage run in parallel. The consent
-// banner goes first because the others look at the page behind it.
-const (
-	stageConsent = iota
-	stageTouchpoints
-	stageCount
-)
-
-var stages = make([][]step, stageCount)
-
-// addStep registers a touchpoint check; each check's file does it in init.
-func addStep(stage int, s step) { stages[stage] = append(stages[stage], s) }
+// touchpointChecks are the visit's checks, run side by side once the
+// landing page committed. The consent check acts first: the layer covers
+// the page the others act on (they wait for it in beforeActing).
+var touchpointChecks = []check{checkConsent, checkForm, checkChat, checkLinks}
 
 // Visit is one first-time visit of plan's site: a fresh browser context,
 // the page's first seconds, every touchpoint the plan asks for, and the
@@ -104,12 +131,12 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
 		return finish()
 	}
-	pg := &Page{Session: sess, Plan: &plan, WindowEnd: sess.NavStart().Add(plan.Window)}
+	pg := &Page{Session: sess, Plan: &plan, WindowEnd: sess.NavStart().Add(plan.Window), consentActed: make(chan struct{})}
 	if f, _ := sess.Failure(); f == browser.FailNone || f == browser.FailHTTPStatus {
 		tctx, tcancel := pg.Tab(ctx, 2*time.Second)
 		pg.Origin, _ = chromedp.Run(tctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
 		tcancel()
-		runStages(ctx, pg, &res)
+		runChecks(ctx, pg, &res)
 		pg.Logf("touchpoints checked")
 	}
 	// The page's own observation ends when it went quiet (or failed, or
@@ -137,24 +164,23 @@ func startScripts(plan *Plan) []string {
 	return []string{formWatch(plan)}
 }
 
-// runStages runs every touchpoint check the plan asks for.
-func runStages(ctx context.Context, pg *Page, res *Result) {
-	for _, st := range stages {
-		outs := make([]Outcome, len(st))
-		var wg sync.WaitGroup
-		for i, fn := range st {
-			wg.Go(func() { outs[i] = fn(ctx, pg) })
+// runChecks runs every touchpoint check the plan asks for, side by side,
+// and merges what they found.
+func runChecks(ctx context.Context, pg *Page, res *Result) {
+	outs := make([]Outcome, len(touchpointChecks))
+	var wg sync.WaitGroup
+	for i, fn := range touchpointChecks {
+		wg.Go(func() { outs[i] = fn(ctx, pg) })
+	}
+	wg.Wait()
+	for _, o := range outs {
+		for k, v := range o.Touchpoints {
+			res.Touchpoints[k] = v
 		}
-		wg.Wait()
-		for _, o := range outs {
-			for k, v := range o.Touchpoints {
-				res.Touchpoints[k] = v
-			}
-			for k, v := range o.Milestones {
-				res.Milestones[k] = v
-			}
-			res.Reasons = append(res.Reasons, o.Reasons...)
+		for k, v := range o.Milestones {
+			res.Milestones[k] = v
 		}
+		res.Reasons = append(res.Reasons, o.Reasons...)
 	}
 }
 

@@ -20,7 +20,7 @@
   const pending = new Set();    // timers that may still change the page
   let gen = 0;                  // timer chain depth of the running callback
   let quiet = false, quietTimer = 0, scheduled = false;
-  const send = (m) => { try { notify(JSON.stringify(m)); } catch (e) {} };
+  const send = (m) => { try { notify(JSON.stringify(Object.assign({ quiet }, m))); } catch (e) {} };
 
   const evaluate = () => {
     scheduled = false;
@@ -73,8 +73,30 @@
   };
   const onLCP = (es) => {
     for (const e of es) lcp.push({ t: e.startTime, size: e.size, el: describe(e.element) });
-    if (es.length) activity();
+    if (es.length) { lcpAt = now(); activity(); scheduleStill(); }
   };
+  // still: the largest paint is final enough to start acting — the DOM is
+  // parsed, no new LCP candidate came for a second, and no picture in view
+  // is still loading. The visitor's first input ends LCP, so the checks
+  // wait for this (or for quiet) before they touch the page.
+  let lcpAt = -1, still = false, stillTimer = 0;
+  const loadingInView = () => {
+    for (const img of document.images) {
+      if (img.complete) continue;
+      const r = img.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth) return true;
+    }
+    return false;
+  };
+  const checkStill = () => {
+    stillTimer = 0;
+    if (still) return;
+    const wait = lcpAt < 0 ? 1000 : lcpAt + cfg.stillMs - now();
+    if (document.readyState === 'loading' || lcpAt < 0 || wait > 0 || loadingInView()) { scheduleStill(Math.max(wait, 100)); return; }
+    still = true;
+    send({ still: true, t: now() });
+  };
+  function scheduleStill(d) { if (!still && !stillTimer) stillTimer = setT(checkStill, d || cfg.stillMs); }
   const onShift = (es) => {
     for (const e of es) {
       if (e.hadRecentInput) continue;

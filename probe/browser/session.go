@@ -117,6 +117,8 @@ type Session struct {
 	closeOnce sync.Once
 	nextOnce  sync.Once
 	settled   chan struct{}
+	still     chan struct{} // the first impression is measured: see FirstImpression
+	stillOnce sync.Once
 	wake      chan struct{}
 
 	mu          sync.Mutex
@@ -129,6 +131,7 @@ type Session struct {
 	dialogs     []Dialog
 	crashed     bool
 	pageQuiet   bool
+	pageStill   bool
 	inflight    map[network.RequestID]time.Time
 	frames      []Shot
 	lifecycle   map[cdp.LoaderID]map[string]float64
@@ -155,6 +158,7 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 	s := &Session{
 		in:        in,
 		settled:   make(chan struct{}),
+		still:     make(chan struct{}),
 		wake:      make(chan struct{}, 1),
 		docs:      map[cdp.LoaderID]*document{},
 		inflight:  map[network.RequestID]time.Time{},
@@ -180,7 +184,7 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 	c := chromedp.FromContext(s.ctx)
 	s.frame = cdp.FrameID(c.Target.TargetID)
 	cfg, _ := json.Marshal(map[string]any{
-		"binding": bindingName, "quietMs": 150, "windowMs": 20000, "maxTimerChain": 3,
+		"binding": bindingName, "quietMs": 150, "windowMs": 20000, "maxTimerChain": 3, "stillMs": 1000,
 	})
 	script := strings.Replace(observerJS, "__TOUCHPROBE_CONFIG__", string(cfg), 1)
 	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -234,6 +238,15 @@ func (s *Session) NavStart() time.Time {
 
 // Settled is closed when the page went quiet, failed, or the window ended.
 func (s *Session) Settled() <-chan struct{} { return s.settled }
+
+// FirstImpression is closed when the landing page's largest paint is final
+// enough for the visitor to start acting (the first input ends LCP): when
+// the page settled, or earlier when no larger paint came for a second
+// after the DOM was parsed, with no picture in view still loading and no
+// request still holding the page. Checks look before it and touch after.
+func (s *Session) FirstImpression() <-chan struct{} { return s.still }
+
+func (s *Session) markStill() { s.stillOnce.Do(func() { close(s.still) }) }
 
 // Failure is the page's failure so far.
 func (s *Session) Failure() (Failure, string) {
@@ -416,12 +429,17 @@ func (s *Session) watch() {
 		s.ended = why
 		s.mu.Unlock()
 		close(s.settled)
+		s.markStill()
 		s.prepareNext()
 	}
 	for {
 		s.mu.Lock()
 		fatal, quiet := s.fatalLocked(), s.pageQuiet && s.blockingLocked() == 0
+		still := s.pageStill && s.blockingLocked() == 0
 		s.mu.Unlock()
+		if still {
+			s.markStill()
+		}
 		switch {
 		case fatal:
 			end("failure")
@@ -571,10 +589,12 @@ func (s *Session) onEvent(ev any) {
 		}
 		var m struct {
 			Quiet bool `json:"quiet"`
+			Still bool `json:"still"`
 		}
 		if json.Unmarshal([]byte(e.Payload), &m) == nil {
 			s.mu.Lock()
 			s.pageQuiet = m.Quiet
+			s.pageStill = s.pageStill || m.Still
 			s.mu.Unlock()
 			s.poke()
 		}
