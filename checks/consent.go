@@ -86,7 +86,6 @@ type consentState struct {
 // enough not to delay a form that is ready early.
 const consentWait = 2 * time.Second
 
-
 // checkConsent looks for a consent layer until one shows, the page settles or
 // consentWait passes, then acts per the plan. A layer in the visitor's way
 // is a non-failure reason: it makes the visit indifferent.

@@ -22,7 +22,6 @@ type formState struct {
 	At       float64 `json:"at"`
 }
 
-
 // place is where the form is looked for: the landing page, or the contact
 // page a visitor opens from it (another tab of the same incognito context).
 type place struct {

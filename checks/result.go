@@ -79,9 +79,9 @@ const (
 	// ReasonChatSendFailed: the widget did not take the visitor's message
 	// (it never showed in the transcript, the input kept it).
 	ReasonChatSendFailed = "chat_send_failed"
-	ReasonPhoneMissing    = "phone_missing"
-	ReasonEmailMissing    = "email_missing"
-	ReasonNoContact       = "no_contact" // no way at all to reach the company
+	ReasonPhoneMissing   = "phone_missing"
+	ReasonEmailMissing   = "email_missing"
+	ReasonNoContact      = "no_contact" // no way at all to reach the company
 )
 
 // FailureReasons is the bounded `reason` label set, in a stable order.

@@ -132,6 +132,7 @@ type Session struct {
 	crashed     bool
 	pageQuiet   bool
 	pageStill   bool
+	navAsked    time.Time // the page asked to navigate away, not yet done
 	inflight    map[network.RequestID]time.Time
 	frames      []Shot
 	lifecycle   map[cdp.LoaderID]map[string]float64
@@ -434,8 +435,9 @@ func (s *Session) watch() {
 	}
 	for {
 		s.mu.Lock()
-		fatal, quiet := s.fatalLocked(), s.pageQuiet && s.blockingLocked() == 0
-		still := s.pageStill && s.blockingLocked() == 0
+		leaving := !s.navAsked.IsZero() && time.Since(s.navAsked) < longRequest
+		fatal, quiet := s.fatalLocked(), s.pageQuiet && s.blockingLocked() == 0 && !leaving
+		still := s.pageStill && s.blockingLocked() == 0 && !leaving
 		s.mu.Unlock()
 		if still {
 			s.markStill()
@@ -542,9 +544,20 @@ func (s *Session) onEvent(ev any) {
 			}
 			s.mu.Unlock()
 		}
+	case *page.EventFrameRequestedNavigation:
+		// A page on its way to another document is not quiet: its old
+		// document went still only because it is being replaced.
+		if e.FrameID == s.frame {
+			s.mu.Lock()
+			if s.navigating {
+				s.navAsked = time.Now()
+			}
+			s.mu.Unlock()
+		}
 	case *page.EventFrameNavigated:
 		if e.Frame != nil && e.Frame.ParentID == "" && e.Type == page.NavigationTypeNavigation {
 			s.mu.Lock()
+			s.navAsked = time.Time{}
 			if s.navigating {
 				s.navs++
 				if s.navs > 1+s.opts.MaxNavigations && s.failure == FailNone {
