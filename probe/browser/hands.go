@@ -332,6 +332,9 @@ func (e *Element) interact(ctx context.Context, kind string, do func(context.Con
 	wctx, cancel := context.WithTimeout(ctx, interactionWait)
 	defer cancel()
 	_ = Poll(wctx, 50*time.Millisecond, func(ctx context.Context) (bool, error) {
+		if e.frame.replaced(ctx, clk.Origin) {
+			return true, nil // the input took the document away (see replaced)
+		}
 		var r struct {
 			Found bool    `json:"found"`
 			MS    float64 `json:"ms"`

@@ -83,6 +83,7 @@ type Tab struct {
 
 	mu         sync.Mutex
 	allowPosts bool
+	refused    []RefusedPost // see posts.go
 	frames     map[cdp.FrameID]*Frame
 	children   map[target.ID]*child
 	sessions   map[target.SessionID]target.ID // auto-attached sessions, for their detach
@@ -119,6 +120,7 @@ func (t *Tab) onEvent(ev any) {
 	case *fetch.EventRequestPaused:
 		t.mu.Lock()
 		allow := t.allowPosts
+		t.noteRefusedLocked(e, allow)
 		t.mu.Unlock()
 		go passDocument(t.ctx, e, t.marker, allow)
 	case *target.EventAttachedToTarget:
