@@ -95,20 +95,6 @@ func checkConsent(ctx context.Context, pg *Page) Outcome {
 	act := pg.Plan.Consent
 	deadline := pg.Session.NavStart().Add(consentWait)
 	js := fmt.Sprintf(consentJS, act)
-	if pg.Plan.Form.Mode != Off {
-		wctx, wcancel := pg.Tab(ctx, 2*time.Second)
-		if _, err := chromedp.Run(wctx, chromedp.Evaluate[bool](formWatch(pg.Plan))); err != nil {
-			pg.Logf("form watch: %v", err)
-		}
-		wcancel()
-	}
-	if !pg.Plan.MaySubmitForm() {
-		gctx, gcancel := pg.Tab(ctx, 2*time.Second)
-		if _, err := chromedp.Run(gctx, chromedp.Evaluate[bool](formGuardJS)); err != nil {
-			pg.Logf("form guard: %v", err)
-		}
-		gcancel()
-	}
 	frames := newRealms(pg.Session.Context(), pg)
 	defer frames.close()
 	for {

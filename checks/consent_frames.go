@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
@@ -89,4 +90,9 @@ func consentInFrame(ctx context.Context, pg *Page, rs *realms, act string) (st c
 			At: float64(time.Now().UnixMicro()) / 1000}, false
 	}
 	return consentState{}, pending
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

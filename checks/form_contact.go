@@ -6,109 +6,92 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
-// contactLink is the link to a contact page a visitor could follow, and
-// when they could first have seen it (seconds since the landing page's start).
-type contactLink struct {
-	Found   bool    `json:"found"`
-	Visible bool    `json:"visible"`
-	Href    string  `json:"href"`
-	Text    string  `json:"text"`
-	At      float64 `json:"at"` // epoch ms in the page clock
-	Since   float64 `json:"-"`
-}
-
-// lookLink evaluates the link finder once; a visible link replaces one
-// seen only in a closed menu, and the first sighting's time is kept.
-func lookLink(ctx context.Context, pl place, js string, prev contactLink) contactLink {
-	tctx, cancel := pl.bound(ctx, 2*time.Second)
-	defer cancel()
-	l, err := chromedp.Run(tctx, chromedp.Evaluate[contactLink](js))
-	if err != nil || !l.Found || (prev.Found && !l.Visible) {
-		return prev
-	}
-	l.Since = pl.since(l.At)
-	return l
-}
-
-// waitLink waits on the landing page for a link to the configured contact
-// page path until the page went quiet. Not finding one is no failure: the
-// visitor may come to that page directly (the link's time is then 0).
-func waitLink(ctx context.Context, pg *Page, pl place, path string) contactLink {
-	js := fmt.Sprintf(contactLinkJS, jsString(path))
+// waitForLink waits, without input, for the landing page's link to the
+// configured contact page until the page went quiet. Not finding one is no
+// failure: the visitor may come to that page directly (the link's time is
+// then 0).
+func waitForLink(ctx context.Context, pg *Page, landing *place) contactLink {
 	var link contactLink
-	for !link.Visible && !pl.done() && time.Now().Before(pl.deadline) && ctx.Err() == nil {
-		link = lookLink(ctx, pl, js, link)
-		time.Sleep(50 * time.Millisecond)
-	}
+	_ = browser.Until(ctx, landing.deadline, formPoll, func(ctx context.Context) (bool, error) {
+		st, err := landing.state(ctx)
+		if err != nil {
+			return false, nil
+		}
+		link = st.contactLink(landing)
+		return link.Visible || landing.quiet(st), nil
+	})
 	if !link.Found {
-		pg.Logf("contact form: no link to %s on the landing page; timed from 0", path)
+		pg.Logf("contact form: no link to %s on the landing page; timed from 0", landing.arg.Link.Want)
+		return contactLink{}
 	}
 	return link
 }
 
+// contactLink is the link the watcher saw, dated: Since is when the
+// visitor could first have followed it (seconds since the landing page's
+// start).
+func (st formState) contactLink(landing *place) contactLink {
+	if st.Link == nil || !st.Link.Found {
+		return contactLink{}
+	}
+	l := *st.Link
+	at := l.At
+	if l.Visible && st.LinkAt > 0 {
+		at = st.LinkAt
+	}
+	l.Since = landing.since(at)
+	return l
+}
+
 // openContactPage opens the contact page in another tab of the visit's
-// incognito context, like a visitor following the link, with the form
-// guard and the readiness watcher installed as the page starts. Its form
-// times count from when the link was there to be followed.
-func openContactPage(ctx context.Context, pg *Page, link contactLink) (*browser.Tab, place, error) {
+// incognito context, like a visitor following the link, and starts the
+// form's watcher there right after commit. The page's times count from
+// when the link was there to be followed.
+func openContactPage(ctx context.Context, pg *Page, link contactLink) (*browser.Tab, *place, error) {
 	tab, err := pg.Session.OpenTab(ctx)
 	if err != nil {
-		return nil, place{}, err
-	}
-	boot := formWatch(pg.Plan) + ";"
-	if !pg.Plan.MaySubmitForm() {
-		boot = formGuardJS + ";" + boot
-	}
-	if err := tab.OnNewDocument(ctx, boot); err != nil {
-		tab.Close()
-		return nil, place{}, err
+		return nil, nil, err
 	}
 	errText, start, err := tab.Navigate(ctx, link.Href, pg.Plan.Window)
+	if err == nil && errText != "" {
+		err = fmt.Errorf("%s", errText)
+	}
 	if err != nil {
 		tab.Close()
-		return nil, place{}, err
+		return nil, nil, err
 	}
-	if errText != "" {
-		tab.Close()
-		return nil, place{}, fmt.Errorf("%s", errText)
-	}
-	tctx, cancel := tab.Bound(ctx, 2*time.Second)
-	origin, err := chromedp.Run(tctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
-	cancel()
-	if err != nil {
-		tab.Close()
-		return nil, place{}, err
-	}
-	offset := link.Since
-	pg.Logf("contact form: following %q to %s (link there at %.3fs)", link.Text, link.Href, offset)
-	u, _ := url.Parse(link.Href)
 	where := "the contact page"
-	if u != nil {
+	if u, err := url.Parse(link.Href); err == nil {
 		where += " " + u.Path
 	}
-	var complete time.Time
-	return tab, place{
-		bound:    tab.Bound,
-		since:    func(ms float64) float64 { return offset + (ms-origin)/1000 },
+	pl := &place{
+		tab: tab, where: where,
+		arg:      watchArg{Selector: pg.Plan.Form.Selector, ForMS: pg.Plan.Window.Milliseconds()},
 		deadline: start.Add(pg.Plan.Window),
-		where:    where,
-		// Quiet: loaded, and a second more for a form rendered by script.
-		done: func() bool {
-			if !complete.IsZero() {
-				return time.Since(complete) > time.Second
-			}
-			tctx, cancel := tab.Bound(ctx, time.Second)
-			defer cancel()
-			if rs, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.readyState`)); err == nil && rs == "complete" {
-				complete = time.Now()
-			}
-			return false
-		},
-	}, nil
+	}
+	pl.start(ctx)
+	var clk struct {
+		Origin float64 `json:"origin"`
+	}
+	if err := tab.Main().Call(ctx, "hands.clock", nil, &clk); err != nil {
+		tab.Close()
+		return nil, nil, err
+	}
+	offset := link.Since
+	pl.since = func(ms float64) float64 { return offset + (ms-clk.Origin)/1000 }
+	// Quiet: loaded, and a second more for a form rendered by script.
+	var complete time.Time
+	pl.quiet = func(st formState) bool {
+		if complete.IsZero() && st.ReadyState == "complete" {
+			complete = time.Now()
+		}
+		return !complete.IsZero() && time.Since(complete) > time.Second
+	}
+	pg.Logf("contact form: following %q to %s (link there at %.3fs)", link.Text, link.Href, offset)
+	return tab, pl, nil
 }
 
 // pathOf is the path of a configured page (a path or a URL).

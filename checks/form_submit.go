@@ -2,81 +2,176 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
 // submitForm sends the contact form with the configured values (submit:
 // true, a test inbox or staging site) and times its confirmation: the end of
-// the contact, which visitors remember as well as its start. A form on the
-// landing page is sent from a tab of its own, so the landing page's
-// timeline stays the first impression's. The confirmation is waited for as
-// long as the first impression's window.
-func submitForm(ctx context.Context, pg *Page, tab *browser.Tab, selector string, tp *Touchpoint) {
+// the contact, which visitors remember as well as its start. It sends from a
+// tab of its own, the only one allowed to (Tab.AllowPosts, and the form
+// module's guard off there), so the landing page's timeline stays the first
+// impression's. Each field is typed into (or clicked, or chosen from) with
+// trusted input and the form is sent with a click on its submit button (or
+// Enter); the confirmation is waited for as long as the first impression's
+// window.
+func submitForm(ctx context.Context, pg *Page, page, selector string, tp *Touchpoint) {
 	spec := pg.Plan.Form
-	if tab == nil {
-		t, err := pg.Session.OpenTab(ctx)
-		if err != nil {
-			pg.Logf("contact form: no tab to send from: %v", err)
-			tp.Up, tp.Reason, tp.Detail = false, ReasonFormUnusable, "could not be sent: "+err.Error()
-			return
-		}
-		defer t.Close()
-		if errText, _, err := t.Navigate(ctx, pg.Plan.URL, pg.Plan.Window); err != nil || errText != "" {
-			tp.Up, tp.Reason, tp.Detail = false, ReasonFormUnusable, fmt.Sprintf("could not be sent: reopening the page: %v %s", err, errText)
-			return
-		}
-		if !waitSelector(ctx, t, selector, pg.Plan.Window) {
-			tp.Up, tp.Reason, tp.Detail = false, ReasonFormUnusable, "could not be sent: the form did not come back on a second visit"
-			return
-		}
-		tab = t
+	fail := func(format string, args ...any) {
+		tp.Up, tp.Reason, tp.Detail = false, ReasonFormUnusable, "could not be sent: "+fmt.Sprintf(format, args...)
+		pg.Logf("contact form: %s", tp.Detail)
 	}
+	tab, err := pg.Session.OpenTab(ctx)
+	if err != nil {
+		fail("no tab to send from: %v", err)
+		return
+	}
+	defer tab.Close()
 	tab.AllowPosts()
+	errText, start, err := tab.Navigate(ctx, page, pg.Plan.Window)
+	if err != nil || errText != "" {
+		fail("opening %s again: %v %s", page, err, errText)
+		return
+	}
+	pl := &place{
+		tab: tab, where: "the page sent from",
+		arg:      watchArg{Selector: selector, Allow: true, ForMS: pg.Plan.Window.Milliseconds()},
+		deadline: start.Add(pg.Plan.Window),
+		since:    func(float64) float64 { return 0 },
+		quiet:    func(formState) bool { return false },
+	}
+	pl.start(ctx)
+	var st formState
+	_ = browser.Until(ctx, pl.deadline, formPoll, func(ctx context.Context) (bool, error) {
+		s, err := pl.state(ctx)
+		if err == nil {
+			st = s
+		}
+		return err == nil && s.Found && (s.UsableAt > 0 || s.Problem == "outside"), nil
+	})
+	if !st.Found || (st.UsableAt == 0 && st.Problem != "outside") {
+		fail("the form did not come back usable on a second visit (%s)", st.problem())
+		return
+	}
 	values := map[string]string{"email": "probe@example.com", "message": "Automated availability check from touchprobe, please ignore"}
 	for k, v := range spec.Fields {
 		values[k] = v
 	}
-	tctx, cancel := tab.Bound(ctx, 5*time.Second)
-	sent, err := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(formFillJS, jsString(selector), jsonObject(values))))
-	cancel()
-	start := time.Now()
-	if err != nil || sent == "no form" {
-		tp.Up, tp.Reason, tp.Detail = false, ReasonFormUnusable, fmt.Sprintf("could not be sent: %v %s", err, sent)
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	main := tab.Main()
+	var slowest float64
+	note := func(in browser.Interaction) {
+		if in.Measured {
+			slowest = max(slowest, in.Seconds)
+		}
+	}
+	var enterIn *browser.Element // a text input Enter would send the form from
+	filled := 0
+	for _, k := range keys {
+		var f struct {
+			Found   bool   `json:"found"`
+			Handle  int    `json:"handle"`
+			Desc    string `json:"desc"`
+			Type    string `json:"type"`
+			Checked bool   `json:"checked"`
+		}
+		if err := main.Call(ctx, "form.field", map[string]string{"selector": st.Selector, "key": k, "value": values[k]}, &f); err != nil {
+			fail("finding the field %q: %v", k, err)
+			return
+		}
+		if !f.Found {
+			if _, configured := spec.Fields[k]; configured {
+				fail("the form has no field %q", k)
+				return
+			}
+			continue // a default the form does not ask for
+		}
+		el := main.ElementByHandle(f.Handle, f.Desc)
+		var in browser.Interaction
+		switch f.Type {
+		case "checkbox":
+			if truthy(values[k]) != f.Checked {
+				in, err = el.Click(ctx)
+			}
+		case "radio":
+			if !f.Checked {
+				in, err = el.Click(ctx)
+			}
+		case "select":
+			in, err = el.Select(ctx, values[k])
+		default:
+			in, err = el.Type(ctx, values[k])
+			if err == nil && f.Type != "textarea" {
+				enterIn = el
+			}
+		}
+		note(in)
+		if err != nil {
+			fail("%s: %v", f.Desc, err)
+			return
+		}
+		filled++
+	}
+	var b struct {
+		Found  bool   `json:"found"`
+		Handle int    `json:"handle"`
+		Desc   string `json:"desc"`
+	}
+	if err := main.Call(ctx, "form.submitter", map[string]string{"selector": st.Selector}, &b); err != nil {
+		fail("finding the submit button: %v", err)
+		return
+	}
+	var sent browser.Interaction
+	switch {
+	case b.Found:
+		sent, err = main.ElementByHandle(b.Handle, b.Desc).Click(ctx)
+	case enterIn != nil:
+		if _, err = enterIn.Click(ctx); err == nil {
+			sent, err = enterIn.Press(ctx, "Enter")
+		}
+	default:
+		err = errors.New("the form has no submit button and no field Enter would send it from")
+	}
+	note(sent)
+	if slowest > 0 && (tp.InteractionSeconds == nil || slowest > *tp.InteractionSeconds) {
+		tp.InteractionSeconds = ptr(slowest)
+	}
+	if err != nil {
+		fail("sending: %v", err)
 		return
 	}
 	tp.Sent = true
-	pg.Logf("contact form: %s, waiting for %q", sent, spec.Confirmation)
-	js := fmt.Sprintf(confirmationJS, jsString(spec.Confirmation), jsString(selector))
-	for time.Since(start) < pg.Plan.Window && ctx.Err() == nil {
-		tctx, cancel := tab.Bound(ctx, 2*time.Second)
-		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js))
-		cancel()
-		if err == nil && ok {
-			tp.ResponseSeconds = ptr(time.Since(start).Seconds())
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	pg.Logf("contact form: %d field(s) filled, sent with %s; waiting for %q", filled, strings.TrimSpace(b.Desc+" "+sent.Kind), spec.Confirmation)
+	var done struct {
+		OK bool    `json:"ok"`
+		At float64 `json:"at"`
+	}
+	wait := browser.Until(ctx, time.Now().Add(pg.Plan.Window), 50*time.Millisecond, func(ctx context.Context) (bool, error) {
+		err := tab.Main().Call(ctx, "form.confirmed", map[string]string{"want": spec.Confirmation, "selector": st.Selector}, &done)
+		return err == nil && done.OK, nil
+	})
+	if wait == nil && done.OK {
+		tp.ResponseSeconds = ptr(max(0, (done.At-sent.At)/1000))
+		return
 	}
 	tp.Up, tp.Reason = false, ReasonFormUnconfirmed
 	tp.Detail = fmt.Sprintf("sent, but %q did not appear within %s", spec.Confirmation, pg.Plan.Window)
 }
 
-// waitSelector waits for a selector to match in a tab.
-func waitSelector(ctx context.Context, tab *browser.Tab, selector string, d time.Duration) bool {
-	end := time.Now().Add(d)
-	js := fmt.Sprintf(`!!document.querySelector(%s)`, jsString(selector))
-	for time.Now().Before(end) && ctx.Err() == nil {
-		tctx, cancel := tab.Bound(ctx, 2*time.Second)
-		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js))
-		cancel()
-		if err == nil && ok {
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
+// truthy: a configured value that means "checked".
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "on", "1", "checked", "x":
+		return true
 	}
 	return false
 }

@@ -47,7 +47,7 @@ func TestFormOutcomes(t *testing.T) {
 			res := visitPlan(t, formPlan(tc.query, 3*time.Second))
 			tp := res.Touchpoints[checks.TouchContactForm]
 			if tp.Up || tp.Reason != tc.reason || !strings.Contains(tp.Detail, tc.detail) {
-				t.Fatalf("form %+v, want reason %s detail ~%q", tp, tc.reason, tc.detail)
+				t.Fatalf("form %+v, want reason %s detail ~%q; log %v", tp, tc.reason, tc.detail, res.Log)
 			}
 			if _, ok := res.Milestones[checks.MilestoneFormReady]; ok {
 				t.Errorf("contact_form_ready set for an unusable form")

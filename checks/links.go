@@ -2,28 +2,17 @@ package checks
 
 import (
 	"context"
-	"time"
+	_ "embed"
 
-	"github.com/chromedp/chromedp"
+	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
-// linksJS finds the first visible tel: and mailto: links of the landing page
-// and whether each is in view without scrolling.
-const linksJS = `(() => {
-  const find = (prefix) => {
-    let best = null;
-    for (const a of document.querySelectorAll('a[href^="' + prefix + '" i]')) {
-      const r = a.getBoundingClientRect();
-      const visible = r.width > 0 && r.height > 0 && a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
-      if (!visible) continue;
-      const inView = r.top < window.innerHeight && r.bottom > 0 && r.left < window.innerWidth && r.right > 0;
-      const c = {href: a.getAttribute('href').slice(0, 120), inView, selector: 'a[href="' + a.getAttribute('href').replace(/"/g, '\\"') + '"]'};
-      if (!best || (inView && !best.inView)) best = c;
-    }
-    return best;
-  };
-  return {phone: find('tel:'), email: find('mailto:')};
-})()`
+//go:embed js/links.js
+var linksJS string
+
+// linksModule finds the links a visitor reaches the company by: phone,
+// e-mail, and the contact page (checks/js/links.js).
+var linksModule = browser.Module{Name: "links", Source: linksJS}
 
 type linkFound struct {
 	Href     string `json:"href"`
@@ -32,7 +21,8 @@ type linkFound struct {
 }
 
 // checkLinks looks for phone and e-mail links once the page has settled
-// (links added by scripts count).
+// (links added by scripts count). In auto mode a link the site does not
+// have is not found (Touchpoint.NotFound), never down.
 func checkLinks(ctx context.Context, pg *Page) Outcome {
 	out := Outcome{Touchpoints: map[string]Touchpoint{}}
 	if pg.Plan.Phone == Off && pg.Plan.Email == Off {
@@ -42,13 +32,11 @@ func checkLinks(ctx context.Context, pg *Page) Outcome {
 	case <-pg.Session.Settled():
 	case <-ctx.Done():
 	}
-	tctx, cancel := pg.Tab(ctx, 3*time.Second)
-	defer cancel()
-	found, err := chromedp.Run(tctx, chromedp.Evaluate[struct {
+	var found struct {
 		Phone *linkFound `json:"phone"`
 		Email *linkFound `json:"email"`
-	}](linksJS))
-	if err != nil {
+	}
+	if err := pg.Landing().Main().Call(ctx, "links.channels", nil, &found); err != nil {
 		pg.Logf("contact links: %v", err)
 	}
 	add := func(name string, mode Mode, l *linkFound, missing string) {
@@ -67,4 +55,39 @@ func checkLinks(ctx context.Context, pg *Page) Outcome {
 	add(TouchPhone, pg.Plan.Phone, found.Phone, ReasonPhoneMissing)
 	add(TouchEmail, pg.Plan.Email, found.Email, ReasonEmailMissing)
 	return out
+}
+
+// linkWant says which contact link the form's watcher dates (links.contact):
+// one to the path Want, else ("") one that says contact.
+type linkWant struct {
+	Want string `json:"want"`
+}
+
+// contactLink is a link to a contact page as links.contact found it.
+type contactLink struct {
+	Found   bool    `json:"found"`
+	Visible bool    `json:"visible"` // false: only in a closed menu
+	Href    string  `json:"href"`
+	Text    string  `json:"text"`
+	Handle  int     `json:"handle"`
+	Desc    string  `json:"desc"`
+	At      float64 `json:"at"` // when it was seen, epoch ms of the page clock
+	Since   float64 `json:"-"`  // when it could first be followed, seconds since navigation start
+}
+
+// followable is the contact link as the visitor follows it, after the
+// first impression and the consent layer. The link is followed in another
+// tab (checks/form_contact.go): the landing page keeps its own timeline.
+//
+// A link the watcher saw only in a closed menu (a hamburger on a phone's
+// narrow view) is followed as it is. The phone visitor's step goes here:
+// holding pg.hands, find the menu's toggler next to the hidden link, tap it
+// (Element.Click), wait for the link to show (links.contact again), and date
+// the link from the toggler's first actionable moment plus the measured
+// tap-to-shown time (docs/visitor.md, "Times").
+func followable(ctx context.Context, pg *Page, l contactLink) contactLink {
+	if !l.Visible && l.Found {
+		pg.Logf("contact form: the contact link %s is in a closed menu; followed without opening it", l.Desc)
+	}
+	return l
 }

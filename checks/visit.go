@@ -98,6 +98,11 @@ type check func(ctx context.Context, pg *Page) Outcome
 // the page the others act on (they wait for it in beforeActing).
 var touchpointChecks = []check{checkConsent, checkForm, checkChat, checkLinks}
 
+// checkModules are the checks' page modules (docs/visitor.md,
+// "JavaScript"), in every document of the visit's tabs; a check starts what
+// it needs with a call right after commit.
+var checkModules = []browser.Module{formModule, linksModule}
+
 // Visit is one first-time visit of plan's site: a fresh browser context,
 // the page's first seconds, every touchpoint the plan asks for, and the
 // verdict. A broken site is a result, never an error.
@@ -127,7 +132,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		return finish()
 	}
 	defer sess.Close()
-	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Scripts: startScripts(&plan)}); err != nil {
+	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Modules: checkModules}); err != nil {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
 		return finish()
 	}
@@ -152,16 +157,6 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	addTimeline(&res, tl)
 	res.Log = pg.log
 	return finish()
-}
-
-// startScripts run in the page before its own scripts: the contact form's
-// watcher (when the form is looked for) dates the form and the contact link
-// from the page's first moments, whenever the checks get to look.
-func startScripts(plan *Plan) []string {
-	if plan.Form.Mode == Off {
-		return nil
-	}
-	return []string{formWatch(plan)}
 }
 
 // runChecks runs every touchpoint check the plan asks for, side by side,
