@@ -158,7 +158,13 @@ func lookForForm(ctx context.Context, pg *Page, pl *place) formState {
 	})
 	switch {
 	case last.Found:
-		pg.Logf("contact form: %s found on %s (%s; watched since %.3fs)", last.Form, pl.where, last.problem(), pl.since(last.Since))
+		what := last.Problem
+		if last.Detail != "" {
+			what = last.Detail
+		} else if what == "" {
+			what = "usable"
+		}
+		pg.Logf("contact form: %s found on %s (%s; watched since %.3fs)", last.Form, pl.where, what, pl.since(last.Since))
 	case lastErr != nil:
 		pg.Logf("contact form: none seen on %s; the last look failed: %v", pl.where, lastErr)
 	default:
@@ -318,7 +324,7 @@ func logGuards(ctx context.Context, pg *Page, places ...*place) {
 		_, _ = pl.state(lctx) // what the page tried since it was last looked at
 		cancel()
 		for _, s := range pl.stopped {
-			pg.Logf("contact form: the page tried to send %s on %s at %.3fs (by %s, trusted %v): stopped in the page", s.Form, pl.where, pl.since(s.At), s.By, s.Trusted)
+			pg.Logf("contact form: the page tried to send %s on %s at %.3fs (by %s): stopped in the page", s.Form, pl.where, pl.since(s.At), s.By)
 		}
 		for _, p := range pl.tab.RefusedPosts() {
 			pg.Logf("contact form: a document POST to %s from %s was answered by the visitor's tab with 204: stopped in the network", p.URL, pl.where)

@@ -60,10 +60,9 @@ type formField struct {
 // guardStop is one attempt of the page to send the contact form that the
 // in-page guard cancelled.
 type guardStop struct {
-	At      float64 `json:"at"`
-	Form    string  `json:"form"`
-	By      string  `json:"by"`
-	Trusted bool    `json:"trusted"`
+	At   float64 `json:"at"`
+	Form string  `json:"form"`
+	By   string  `json:"by"` // the submit button, or requestSubmit()
 }
 
 // problem is what keeps the visitor from the form as the watcher saw it.

@@ -19,19 +19,57 @@ func formPlan(query string, window time.Duration) checks.Plan {
 	return p
 }
 
+// formReadyTruth is when the fixture's form became usable (its report of
+// form-ready, page-clock seconds of the page that holds the form): the
+// first report since the visit began.
+func formReadyTruth(t *testing.T) float64 {
+	t.Helper()
+	for i := 0; i < 40; i++ {
+		for _, ev := range fixture.ChatEvents() {
+			if ev.Kind == "form-ready" {
+				return ev.At / 1000
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the fixture never reported form-ready (events %+v)", fixture.ChatEvents())
+	return 0
+}
+
+// logSays: a line of the visit's log contains every one of parts.
+func logSays(res checks.Result, parts ...string) bool {
+	for _, l := range res.Log {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(l, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
 func TestFormReadyAtFixtureTime(t *testing.T) {
+	fixture.ResetChatEvents()
 	res := visitPlan(t, formPlan("&form=800&formready=1500", 8*time.Second))
 	tp := res.Touchpoints[checks.TouchContactForm]
 	got, ok := res.Milestones[checks.MilestoneFormReady]
 	if !tp.Up || !ok {
 		t.Fatalf("form not ready: %+v, log %v", tp, res.Log)
 	}
-	t.Logf("contact_form_ready %.3fs, fixture 1.500s, error %+.0f ms", got, (got-1.5)*1000)
-	if math.Abs(got-1.5) > formTolerance {
-		t.Errorf("contact_form_ready %.3fs, want 1.5s ± %.1fs", got, formTolerance)
+	want := formReadyTruth(t)
+	t.Logf("contact_form_ready %.3fs, fixture %.3fs, error %+.0f ms", got, want, (got-want)*1000)
+	if got < want-0.02 || got > want+formTolerance {
+		t.Errorf("contact_form_ready %.3fs, want %.3fs (+%.1fs)", got, want, formTolerance)
 	}
 	if tp.Selector != "#contact" {
 		t.Errorf("selector %q, want #contact", tp.Selector)
+	}
+	// The fields were typed into with trusted clicks; the page's answer
+	// to them is measured.
+	if tp.InteractionSeconds == nil {
+		t.Errorf("no interaction_seconds: the visitor's typing was not measured; log %v", res.Log)
 	}
 }
 
@@ -56,6 +94,41 @@ func TestFormOutcomes(t *testing.T) {
 	}
 }
 
+// TestFormCoveredByAnotherLayerIsUnusable: a promotion over the page (the
+// fixture's div#promo-overlay) is not a consent layer: the form is
+// unusable, and what covers it is named.
+func TestFormCoveredByAnotherLayerIsUnusable(t *testing.T) {
+	res := visitPlan(t, formPlan("&form=300&formstate=covered", 3*time.Second))
+	tp := res.Touchpoints[checks.TouchContactForm]
+	if tp.Up || tp.Reason != checks.ReasonFormUnusable || !strings.Contains(tp.Detail, "covered by div#promo-overlay") {
+		t.Fatalf("form %+v, want form_unusable covered by div#promo-overlay; log %v", tp, res.Log)
+	}
+	t.Logf("%s", tp.Detail)
+}
+
+// TestFormUnderAConsentLayerLeftInPlace: a consent layer the visitor does
+// not clear (consent: leave) keeps them from the form: consent_blocked,
+// with the layer named — in the page, in a cross-site iframe, in a shadow
+// root.
+func TestFormUnderAConsentLayerLeftInPlace(t *testing.T) {
+	for _, tc := range []struct{ kind, layer string }{
+		{"wall", "div#cookie-wall"},
+		{"iframe", "iframe#sp_message_iframe_1"},
+		{"usercentrics", "We use cookies"},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			p := formPlan("&form=300&consent="+tc.kind, 4*time.Second)
+			p.Consent = checks.ConsentLeave
+			res := visitPlan(t, p)
+			tp := res.Touchpoints[checks.TouchContactForm]
+			if tp.Up || tp.Reason != checks.ReasonConsentBlocked || !strings.Contains(tp.Detail, "consent layer") || !strings.Contains(tp.Detail, tc.layer) {
+				t.Fatalf("form %+v, want consent_blocked naming the layer %q; log %v", tp, tc.layer, res.Log)
+			}
+			t.Logf("%s", tp.Detail)
+		})
+	}
+}
+
 func TestFormRequiredMissingIsProblematic(t *testing.T) {
 	p := formPlan("&phone=1", 3*time.Second)
 	p.Form.Mode = checks.Required
@@ -69,17 +142,6 @@ func TestFormRequiredMissingIsProblematic(t *testing.T) {
 		if r.Failure && r.Code == checks.ReasonFormMissing {
 			t.Errorf("auto form missing counted as failure: %+v", r)
 		}
-	}
-}
-
-func TestFormNeverSubmittedByDefault(t *testing.T) {
-	before := fixture.Stats().FormPosts.Load()
-	res := visitPlan(t, formPlan("&form=200&autosubmit=1200", 4*time.Second))
-	if !res.Touchpoints[checks.TouchContactForm].Up {
-		t.Errorf("form not up: %+v final %s posts %d log %v", res.Touchpoints[checks.TouchContactForm], res.FinalURL, fixture.Stats().FormPosts.Load()-before, res.Log)
-	}
-	if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
-		t.Fatalf("%d form submissions reached the fixture with the default plan", n)
 	}
 }
 
@@ -123,17 +185,146 @@ func TestConsentActions(t *testing.T) {
 	}
 }
 
-// TestFormNetworkGuardStopsWhatScriptsGetPast: the page keeps the browser's
-// own submit() from before any guard of ours could run; the network refuses
-// the POST anyway.
-func TestFormNetworkGuardStopsWhatScriptsGetPast(t *testing.T) {
+// TestFormGuardStopsThePagesOwnSubmits: the fixture's script tries to send
+// the contact form three ways at 1.2 s (requestSubmit(), a click on its
+// button, form.submit()); the form is also typed into by the visitor. The
+// first two fire a submit event, which the guard in the page cancels; the
+// third fires none and makes a document POST, which the tab answers
+// itself. The site sees no POST.
+func TestFormGuardStopsThePagesOwnSubmits(t *testing.T) {
+	ms := startMarkSite(t)
 	before := fixture.Stats().FormPosts.Load()
-	res := visitPlan(t, formPlan("&form=200&sneaky=700", 3*time.Second))
+	p := checks.AutoPlan(ms.URL + "/?fcp=100&lcp=200&form=200&autosubmit=1200&tid=autosubmit")
+	p.Window = 4 * time.Second
+	res := visitPlan(t, p)
+	if at, ok := ms.mark("autosubmit", "autosubmit"); !ok {
+		t.Fatalf("the page never tried to send the form (no fx-autosubmit mark); log %v", res.Log)
+	} else {
+		t.Logf("the page tried to send the form at %.3fs", at)
+	}
+	if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
+		t.Fatalf("%d form submissions reached the fixture with the default plan; log %v", n, res.Log)
+	}
+	if !logSays(res, "tried to send form#contact", "stopped in the page") {
+		t.Errorf("the guard in the page did not stop requestSubmit()/click; log %v", res.Log)
+	}
+	if !logSays(res, "/contact-submit", "stopped in the network") {
+		t.Errorf("the tab did not refuse form.submit()'s POST; log %v", res.Log)
+	}
+	if !res.Touchpoints[checks.TouchContactForm].Up {
+		t.Errorf("form not up: %+v log %v", res.Touchpoints[checks.TouchContactForm], res.Log)
+	}
+}
+
+// TestFormNetworkGuardStopsWhatScriptsGetPast: the page keeps the browser's
+// own submit() from before any guard of ours could run and sends with it
+// at 0.7 s: no submit event, so the guard in the page sees nothing; the tab
+// refuses the document POST.
+func TestFormNetworkGuardStopsWhatScriptsGetPast(t *testing.T) {
+	ms := startMarkSite(t)
+	before := fixture.Stats().FormPosts.Load()
+	p := checks.AutoPlan(ms.URL + "/?fcp=100&lcp=200&form=200&sneaky=700&tid=sneaky")
+	p.Window = 3 * time.Second
+	res := visitPlan(t, p)
+	if _, ok := ms.mark("sneaky", "sneaky"); !ok {
+		t.Fatalf("the page never sent the form (no fx-sneaky mark); log %v", res.Log)
+	}
 	if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
 		t.Fatalf("%d form submissions reached the fixture past the network guard; log %v", n, res.Log)
 	}
+	if !logSays(res, "/contact-submit", "stopped in the network") || logSays(res, "stopped in the page") {
+		t.Errorf("want the POST stopped in the network and nothing in the page; log %v", res.Log)
+	}
 	if !res.Touchpoints[checks.TouchContactForm].Up {
 		t.Errorf("form not up: %+v", res.Touchpoints[checks.TouchContactForm])
+	}
+}
+
+// TestFormGuardStopsTheContactFormsOwnFetch: a contact form whose handler
+// sends it with fetch makes no document POST: only the guard in the page
+// stops it, before the handler runs.
+func TestFormGuardStopsTheContactFormsOwnFetch(t *testing.T) {
+	ms := startMarkSite(t)
+	before := fixture.Stats().FormPosts.Load()
+	p := checks.AutoPlan(ms.URL + "/own/guarded?attack=1000&tid=fetch")
+	p.Window = 4 * time.Second
+	res := visitPlan(t, p)
+	if _, ok := ms.mark("fetch", "attack"); !ok {
+		t.Fatalf("the page never tried to send the form (no fx-attack mark); log %v", res.Log)
+	}
+	if _, ran := ms.mark("fetch", "contact-handler"); ran {
+		t.Errorf("the contact form's handler ran: the guard in the page did not stop the submit event")
+	}
+	if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
+		t.Fatalf("%d contact-form POSTs reached the fixture; log %v", n, res.Log)
+	}
+	if !logSays(res, "tried to send form#contact", "stopped in the page") {
+		t.Errorf("no record of the guard in the page; log %v", res.Log)
+	}
+	if !res.Touchpoints[checks.TouchContactForm].Up {
+		t.Errorf("form not up: %+v log %v", res.Touchpoints[checks.TouchContactForm], res.Log)
+	}
+}
+
+// TestFormGuardLeavesTheChatComposerAlone: the guard protects the contact
+// form only. A chat composer that is a <form> on the same page sends its
+// message (the fixture's chat endpoint counts it) while the contact form,
+// sent by the same script a moment later, is stopped.
+func TestFormGuardLeavesTheChatComposerAlone(t *testing.T) {
+	ms := startMarkSite(t)
+	posts, chats := fixture.Stats().FormPosts.Load(), fixture.Stats().ChatMessages.Load()
+	p := checks.AutoPlan(ms.URL + "/own/guarded?chat=800&attack=1000&tid=composer")
+	p.Window = 4 * time.Second
+	res := visitPlan(t, p)
+	if _, ok := ms.mark("composer", "chat-submit"); !ok {
+		t.Fatalf("the page never sent the chat message (no fx-chat-submit mark); log %v", res.Log)
+	}
+	if _, ok := ms.mark("composer", "chat-sent"); !ok {
+		t.Errorf("the chat composer's handler never ran: its submit was blocked; log %v", res.Log)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for fixture.Stats().ChatMessages.Load() == chats && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := fixture.Stats().ChatMessages.Load() - chats; n != 1 {
+		t.Errorf("the fixture got %d chat messages, want 1", n)
+	}
+	if n := fixture.Stats().FormPosts.Load() - posts; n != 0 {
+		t.Errorf("%d contact-form POSTs reached the fixture", n)
+	}
+	if _, ran := ms.mark("composer", "contact-handler"); ran {
+		t.Errorf("the contact form's handler ran")
+	}
+}
+
+// TestFormTypingLeavesLCPAlone: the form is usable at 0.7 s, the hero comes
+// at 1.5 s. Typing is trusted input, and the first input ends LCP: the
+// visitor types only after the first impression, so LCP stays the hero's
+// (the fixture's fx-lcp mark), and the form is still dated 0.7 s.
+func TestFormTypingLeavesLCPAlone(t *testing.T) {
+	ms := startMarkSite(t)
+	p := checks.AutoPlan(ms.URL + "/?fcp=100&form=700&lcp=1500&tid=lcp")
+	p.Window = 6 * time.Second
+	res := visitPlan(t, p)
+	tp := res.Touchpoints[checks.TouchContactForm]
+	if !tp.Up || tp.InteractionSeconds == nil {
+		t.Fatalf("form %+v, want typed into and up; log %v", tp, res.Log)
+	}
+	hero, ok1 := ms.mark("lcp", "lcp")
+	form, ok2 := ms.mark("lcp", "form")
+	if !ok1 || !ok2 {
+		t.Fatalf("the fixture's marks are missing (lcp %v form %v)", ok1, ok2)
+	}
+	lcp, ready := res.Milestones[checks.MilestoneLCP], res.Milestones[checks.MilestoneFormReady]
+	t.Logf("LCP %.3fs (hero marked at %.3fs, %s), contact_form_ready %.3fs (form marked at %.3fs)", lcp, hero, res.LCPElement, ready, form)
+	if lcp < hero-0.02 || lcp > hero+formTolerance {
+		t.Errorf("LCP %.3fs, want the hero's %.3fs: the typing ended LCP early?", lcp, hero)
+	}
+	if !strings.Contains(res.LCPElement, "hero") {
+		t.Errorf("LCP element %q, want the hero", res.LCPElement)
+	}
+	if ready < form-0.02 || ready > form+formTolerance {
+		t.Errorf("contact_form_ready %.3fs, want the form's %.3fs", ready, form)
 	}
 }
 
@@ -145,6 +336,7 @@ func TestFormOnAContactPageReachedByAMenuLink(t *testing.T) {
 	for _, text := range []string{"Kontakt", "Contacto", "Επικοινωνία", "Контакты", "Yhteystiedot"} {
 		t.Run(text, func(t *testing.T) {
 			before := fixture.Stats().FormPosts.Load()
+			fixture.ResetChatEvents()
 			res := visitPlan(t, formPlan("&contactlink="+url.QueryEscape(text)+"&contactq="+contactPage, 8*time.Second))
 			tp := res.Touchpoints[checks.TouchContactForm]
 			got, ok := res.Milestones[checks.MilestoneFormReady]
@@ -155,9 +347,10 @@ func TestFormOnAContactPageReachedByAMenuLink(t *testing.T) {
 				t.Errorf("page %q, want the contact page", tp.Page)
 			}
 			// The menu link is the first text painted: it is there to be
-			// followed at first_contentful_paint; then 0.9 s on the contact page.
-			want := res.Milestones[checks.MilestoneFCP] + 0.9
-			t.Logf("contact_form_ready %.3fs, want %.3fs (FCP + 0.9s); log %v", got, want, res.Log)
+			// followed at first_contentful_paint; then the contact page's
+			// form is ready when it says (its own clock).
+			want := res.Milestones[checks.MilestoneFCP] + formReadyTruth(t)
+			t.Logf("contact_form_ready %.3fs, want %.3fs (FCP + the contact page's form-ready); log %v", got, want, res.Log)
 			if math.Abs(got-want) > formTolerance {
 				t.Errorf("contact_form_ready %.3fs, want %.3fs ± %.1fs", got, want, formTolerance)
 			}

@@ -52,7 +52,7 @@
     e.stopImmediatePropagation();
     const h = this.hands();
     if (this.stopped.length < 20) {
-      this.stopped.push({ at: h.now(), form: h.describe(form), by: e.submitter ? h.describe(e.submitter) : 'a script', trusted: e.isTrusted });
+      this.stopped.push({ at: h.now(), form: h.describe(form), by: e.submitter ? h.describe(e.submitter) : 'requestSubmit()' });
     }
   },
 
