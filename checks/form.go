@@ -69,6 +69,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 	if st.Found && pg.beforeActing(ctx) {
 		o = useForm(ctx, pg, pl, st)
 		st = o.st
+		_ = pl.tab.Main().Call(ctx, "form.stop", nil, nil) // the visitor used it: no more looking
 	}
 	if o.interaction > 0 {
 		tp.InteractionSeconds = ptr(o.interaction)
@@ -218,14 +219,22 @@ func useForm(ctx context.Context, pg *Page, pl *place, st formState) formOutcome
 			pg.Logf("contact form: attempt %d on %s: %s", o.tries, pl.where, try.problem)
 			continue
 		}
-		at := try.at
-		if o.tries == 1 && o.st.UsableAt > 0 && o.st.UsableAt < at {
-			at = o.st.UsableAt
+		// The first attempt worked: the form was ready when it first
+		// looked usable — behind a consent layer, when the layer was gone
+		// (until the consent check dates its clearing, the watcher saw it
+		// go).
+		at, first := try.at, o.st.UsableAt
+		if o.st.ConsentAt > 0 {
+			first = o.st.ClearedAt
+			pg.Logf("contact form: usable but for the consent layer at %.3fs; the layer gone at %.3fs", pl.since(o.st.ConsentAt), pl.since(o.st.ClearedAt))
+		}
+		if o.tries == 1 && first > 0 && first < at {
+			at = first
+		}
+		if o.st.UsableAt == 0 && o.st.OutsideAt > 0 {
+			pg.Logf("contact form: usable but outside the view from %.3fs; ready when the visitor scrolled to it and typed", pl.since(o.st.OutsideAt))
 		}
 		o.ready, o.at = true, pl.since(at)
-		if o.st.ConsentAt > 0 {
-			pg.Logf("contact form: usable but for the consent layer at %.3fs, usable at %.3fs", pl.since(o.st.ConsentAt), o.at)
-		}
 		pg.Logf("contact form: %s took the visitor's text (attempt %d); ready at %.3fs", pl.where, o.tries, o.at)
 		return o
 	}

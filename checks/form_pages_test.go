@@ -134,4 +134,15 @@ chat.addEventListener('submit', (e) => { e.preventDefault(); performance.mark('f
 if (q.get('attack')) setTimeout(() => { performance.mark('fx-attack'); contact.requestSubmit(); }, +q.get('attack'));
 if (q.get('chat')) setTimeout(() => { chat.elements.msg.value = 'Hello from the page'; performance.mark('fx-chat-submit'); chat.requestSubmit(); }, +q.get('chat'));
 </script></body></html>`,
+	// below: a contact form 2000 px down the page (fx-form at once), a
+	// heading above the fold.
+	"below": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title></head>
+<body style="font-family:sans-serif">
+<h1 id="hero" style="font-size:48px">Acme Plumbing: a leak fixed today, or your call-out is free.</h1>
+<div style="height:2000px"></div>
+<form id="contact" action="/contact-submit" method="post"><h2>Write to us</h2>
+<label>E-mail <input type="email" name="email" id="email"></label><br>
+<label>Message <textarea name="message" id="message"></textarea></label><br>
+<button type="submit">Send</button></form>
+<script>performance.mark('fx-form');</script></body></html>`,
 }

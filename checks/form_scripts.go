@@ -38,9 +38,13 @@ type formState struct {
 	CoveredBy string      `json:"coveredBy"`
 	Layer     string      `json:"layer"`
 	// UsableAt: the first moment the form looked usable; ConsentAt: the
-	// first moment it did but for the consent layer over it.
+	// first moment it did but for the consent layer over it, ClearedAt
+	// the first moment after that it looked usable (the layer gone);
+	// OutsideAt: the first moment it did but lay outside the view.
 	UsableAt   float64      `json:"usableAt"`
 	ConsentAt  float64      `json:"consentAt"`
+	ClearedAt  float64      `json:"clearedAt"`
+	OutsideAt  float64      `json:"outsideAt"`
 	Link       *contactLink `json:"link"`
 	LinkAt     float64      `json:"linkAt"`
 	Stopped    []guardStop  `json:"stopped"`

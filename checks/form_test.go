@@ -129,6 +129,63 @@ func TestFormUnderAConsentLayerLeftInPlace(t *testing.T) {
 	}
 }
 
+// TestFormBehindAConsentLayerIsReadyWhenItWent: the consent layer is over
+// the page from the start and the visitor accepts: the form is ready no
+// earlier than the layer went (the fixture's fx-consent-accept mark).
+func TestFormBehindAConsentLayerIsReadyWhenItWent(t *testing.T) {
+	ms := startMarkSite(t)
+	p := checks.AutoPlan(ms.URL + "/?fcp=100&lcp=200&form=300&consent=wall&tid=accept")
+	p.Window, p.Consent = 4*time.Second, checks.ConsentAccept
+	res := visitPlan(t, p)
+	tp := res.Touchpoints[checks.TouchContactForm]
+	gone, ok := ms.mark("accept", "consent-accept")
+	if !tp.Up || !ok {
+		t.Fatalf("form %+v, layer accepted %v; log %v", tp, ok, res.Log)
+	}
+	got := res.Milestones[checks.MilestoneFormReady]
+	t.Logf("contact_form_ready %.3fs, the layer went at %.3fs", got, gone)
+	if got < gone-0.02 || got > gone+formTolerance {
+		t.Errorf("contact_form_ready %.3fs, want when the consent layer went (%.3fs); log %v", got, gone, res.Log)
+	}
+}
+
+// TestFormUsableThenCoveredByConsent: the form is usable at 0.2 s, the
+// consent layer comes over it at 1.5 s and is left in place: the visitor's
+// attempt to type finds the layer, and the form is consent_blocked.
+func TestFormUsableThenCoveredByConsent(t *testing.T) {
+	p := formPlan("&form=200&consent=wall&consentat=1500", 4*time.Second)
+	p.Consent = checks.ConsentLeave
+	res := visitPlan(t, p)
+	tp := res.Touchpoints[checks.TouchContactForm]
+	if tp.Up || tp.Reason != checks.ReasonConsentBlocked || !strings.Contains(tp.Detail, "div#cookie-wall") {
+		t.Fatalf("form %+v, want consent_blocked by div#cookie-wall; log %v", tp, res.Log)
+	}
+	if !logSays(res, "attempt 1", "covered") {
+		t.Errorf("no attempt found the layer; log %v", res.Log)
+	}
+}
+
+// TestFormBelowTheFold: the watcher does not scroll (that would change what
+// the visitor sees first, and the page's LCP), so a form below the fold is
+// ready when the visitor scrolled to it and typed: after the first
+// impression, not when it was rendered out of sight.
+func TestFormBelowTheFold(t *testing.T) {
+	ms := startMarkSite(t)
+	p := checks.AutoPlan(ms.URL + "/own/below?tid=below")
+	p.Window = 4 * time.Second
+	res := visitPlan(t, p)
+	tp := res.Touchpoints[checks.TouchContactForm]
+	if !tp.Up || tp.InteractionSeconds == nil {
+		t.Fatalf("form %+v, want typed into and up; log %v", tp, res.Log)
+	}
+	form, ok := ms.mark("below", "form")
+	got := res.Milestones[checks.MilestoneFormReady]
+	t.Logf("contact_form_ready %.3fs, form rendered at %.3fs, LCP %.3fs", got, form, res.Milestones[checks.MilestoneLCP])
+	if !ok || got < form || got < res.Milestones[checks.MilestoneLCP] || !logSays(res, "outside the view") {
+		t.Errorf("contact_form_ready %.3fs, want after the first impression (form at %.3fs); log %v", got, form, res.Log)
+	}
+}
+
 func TestFormRequiredMissingIsProblematic(t *testing.T) {
 	p := formPlan("&phone=1", 3*time.Second)
 	p.Form.Mode = checks.Required

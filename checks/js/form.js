@@ -8,8 +8,8 @@
 // could see without touching the page: the first moment the contact form
 // looked usable (its fields visible, in view, enabled, not read-only, and
 // the hit test at each field in view lands on it), the first moment it
-// looked usable but for the consent layer over it, and the first moment a
-// link to the contact page was visible. It also guards the contact form,
+// looked usable but for the consent layer over it and the moment that layer
+// was gone, and the first moment a link to the contact page was visible. It also guards the contact form,
 // and only that form, against being sent from the page (see onSubmit).
 ({
   hands() { return globalThis.__tp.hands; },
@@ -21,7 +21,9 @@
   // watch: {selector: the configured form ("" finds it), allow: the tab may
   // send the form (submit: true, a tab of its own), link: {want: a path or
   // ""} to date the contact link too (absent: not looked for), forMs: how
-  // long to watch}. Later calls in the same document change nothing.
+  // long to watch}. Later calls in the same document change nothing. It
+  // looks every 50 ms until the form is usable, then every 200 ms (a
+  // consent layer may still come over it) until stop, or forMs.
   watch(arg) {
     if (this.opts) return true;
     const h = this.hands();
@@ -30,11 +32,17 @@
     this.start = h.now();
     this.stopped = [];
     addEventListener('submit', (e) => this.onSubmit(e), true);
-    this.timer = setInterval(() => {
+    const tick = () => {
       try { this.observe(); } catch (e) { this.error = String(e && e.message || e); }
-      if (this.usableAt || h.now() - this.start > this.opts.forMs) { clearInterval(this.timer); this.timer = 0; }
-    }, 50);
-    this.observe();
+      if (!this.done && h.now() - this.start <= this.opts.forMs) setTimeout(tick, this.usableAt ? 200 : 50);
+    };
+    tick();
+    return true;
+  },
+
+  // stop ends the watching: the visitor has used the form. The guard stays.
+  stop() {
+    this.done = true;
     return true;
   },
 
@@ -162,8 +170,16 @@
     if (form) {
       this.found = true;
       this.last = this.look(form);
-      if (!this.last.problem && !this.usableAt) this.usableAt = now;
-      if (this.last.problem === 'covered' && this.last.layer === 'consent' && !this.consentAt) this.consentAt = now;
+      const p = this.last.problem;
+      if (!p && !this.usableAt) this.usableAt = now;
+      if (p === 'outside' && !this.outsideAt) this.outsideAt = now;
+      if (p === 'covered' && this.last.layer === 'consent') {
+        // Usable but for the consent layer: the form is ready no earlier
+        // than the layer went (clearedAt).
+        if (!this.consentAt) this.consentAt = now;
+        this.clearedAt = 0;
+      }
+      if (!p && this.consentAt && !this.clearedAt) this.clearedAt = now;
     } else {
       this.last = { problem: 'missing' };
     }
@@ -185,7 +201,7 @@
     const out = {
       found: !!this.form, problem: this.last.problem, detail: this.last.detail || '',
       field: this.last.field || '', coveredBy: this.last.coveredBy || '', layer: this.last.layer || '',
-      usableAt: this.usableAt || 0, consentAt: this.consentAt || 0,
+      usableAt: this.usableAt || 0, consentAt: this.consentAt || 0, clearedAt: this.clearedAt || 0, outsideAt: this.outsideAt || 0,
       link: this.link || null, linkAt: this.linkAt || 0,
       stopped: this.stopped, readyState: document.readyState, error: this.error || '', since: this.start,
     };
