@@ -215,8 +215,10 @@ func useForm(ctx context.Context, pg *Page, pl *place, st formState) formOutcome
 		o.tries++
 		o.interaction = max(o.interaction, try.interaction)
 		if !try.ok {
+			if try.problem != o.problem || o.tries == 1 {
+				pg.Logf("contact form: attempt %d on %s: %s", o.tries, pl.where, try.problem)
+			}
 			o.problem = try.problem
-			pg.Logf("contact form: attempt %d on %s: %s", o.tries, pl.where, try.problem)
 			continue
 		}
 		// The first attempt worked: the form was ready when it first

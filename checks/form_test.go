@@ -150,13 +150,16 @@ func TestFormBehindAConsentLayerIsReadyWhenItWent(t *testing.T) {
 }
 
 // TestFormUsableThenCoveredByConsent: the form is usable at 0.2 s, the
-// consent layer comes over it at 1.5 s and is left in place: the visitor's
+// consent layer comes over it at 1 s and is left in place: the visitor's
 // attempt to type finds the layer, and the form is consent_blocked.
 func TestFormUsableThenCoveredByConsent(t *testing.T) {
-	p := formPlan("&form=200&consent=wall&consentat=1500", 4*time.Second)
+	p := formPlan("&form=200&consent=wall&consentat=1000", 4*time.Second)
 	p.Consent = checks.ConsentLeave
 	res := visitPlan(t, p)
 	tp := res.Touchpoints[checks.TouchContactForm]
+	if !logSays(res, "found on the landing page (usable") {
+		t.Skipf("the watcher first looked after the layer came (a busy machine): nothing to test; log %v", res.Log)
+	}
 	if tp.Up || tp.Reason != checks.ReasonConsentBlocked || !strings.Contains(tp.Detail, "div#cookie-wall") {
 		t.Fatalf("form %+v, want consent_blocked by div#cookie-wall; log %v", tp, res.Log)
 	}
