@@ -65,7 +65,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 			pg.Logf("contact form: opening %s: %v", link.Href, openErr)
 		}
 	}
-	var o formOutcome
+	o := formOutcome{st: st, problem: st.problem()}
 	if st.Found && pg.beforeActing(ctx) {
 		o = useForm(ctx, pg, pl, st)
 		st = o.st
