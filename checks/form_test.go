@@ -245,84 +245,60 @@ func TestConsentActions(t *testing.T) {
 	}
 }
 
-// TestFormGuardStopsThePagesOwnSubmits: the fixture's script tries to send
-// the contact form three ways at 1.2 s (requestSubmit(), a click on its
-// button, form.submit()); the form is also typed into by the visitor. The
-// first two fire a submit event, which the guard in the page cancels; the
-// third fires none and makes a document POST, which the tab answers
-// itself. The site sees no POST.
-func TestFormGuardStopsThePagesOwnSubmits(t *testing.T) {
+// TestFormGuard: the page's own script tries to send the contact form. The
+// test sees the attempt (the page's mark), which guard stopped it (the
+// visit's log: the guard in the page, or the tab's 204 in the network),
+// that the form's own handler never ran, and that the site saw no POST.
+//   - autosubmit: requestSubmit(), a click on its button, then form.submit()
+//     at 1.2 s. The first two fire a submit event, which the guard in the
+//     page cancels; form.submit() fires none and makes a document POST,
+//     which the tab answers itself.
+//   - sneaky: the page keeps the browser's own submit() from before any
+//     guard could run and sends with it at 0.7 s: no submit event; only the
+//     network stops it.
+//   - fetch: the form's handler would send it with fetch (no document POST
+//     the network could refuse): only the guard in the page stops it, before
+//     the handler runs; fetch-at-once tries while the page is still loading.
+func TestFormGuard(t *testing.T) {
 	ms := startMarkSite(t)
-	before := fixture.Stats().FormPosts.Load()
-	p := checks.AutoPlan(ms.URL + "/?fcp=100&lcp=200&form=200&autosubmit=1200&tid=autosubmit")
-	p.Window = 4 * time.Second
-	res := visitPlan(t, p)
-	if at, ok := ms.mark("autosubmit", "autosubmit"); !ok {
-		t.Fatalf("the page never tried to send the form (no fx-autosubmit mark); log %v", res.Log)
-	} else {
-		t.Logf("the page tried to send the form at %.3fs", at)
-	}
-	if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
-		t.Fatalf("%d form submissions reached the fixture with the default plan; log %v", n, res.Log)
-	}
-	if !logSays(res, "tried to send form#contact", "stopped in the page") {
-		t.Errorf("the guard in the page did not stop requestSubmit()/click; log %v", res.Log)
-	}
-	if !logSays(res, "/contact-submit", "stopped in the network") {
-		t.Errorf("the tab did not refuse form.submit()'s POST; log %v", res.Log)
-	}
-	if !res.Touchpoints[checks.TouchContactForm].Up {
-		t.Errorf("form not up: %+v log %v", res.Touchpoints[checks.TouchContactForm], res.Log)
-	}
-}
-
-// TestFormNetworkGuardStopsWhatScriptsGetPast: the page keeps the browser's
-// own submit() from before any guard of ours could run and sends with it
-// at 0.7 s: no submit event, so the guard in the page sees nothing; the tab
-// refuses the document POST.
-func TestFormNetworkGuardStopsWhatScriptsGetPast(t *testing.T) {
-	ms := startMarkSite(t)
-	before := fixture.Stats().FormPosts.Load()
-	p := checks.AutoPlan(ms.URL + "/?fcp=100&lcp=200&form=200&sneaky=700&tid=sneaky")
-	p.Window = 3 * time.Second
-	res := visitPlan(t, p)
-	if _, ok := ms.mark("sneaky", "sneaky"); !ok {
-		t.Fatalf("the page never sent the form (no fx-sneaky mark); log %v", res.Log)
-	}
-	if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
-		t.Fatalf("%d form submissions reached the fixture past the network guard; log %v", n, res.Log)
-	}
-	if !logSays(res, "/contact-submit", "stopped in the network") || logSays(res, "stopped in the page") {
-		t.Errorf("want the POST stopped in the network and nothing in the page; log %v", res.Log)
-	}
-	if !res.Touchpoints[checks.TouchContactForm].Up {
-		t.Errorf("form not up: %+v", res.Touchpoints[checks.TouchContactForm])
-	}
-}
-
-// TestFormGuardStopsTheContactFormsOwnFetch: a contact form whose handler
-// sends it with fetch makes no document POST: only the guard in the page
-// stops it, before the handler runs.
-func TestFormGuardStopsTheContactFormsOwnFetch(t *testing.T) {
-	ms := startMarkSite(t)
-	before := fixture.Stats().FormPosts.Load()
-	p := checks.AutoPlan(ms.URL + "/own/guarded?attack=1000&tid=fetch")
-	p.Window = 4 * time.Second
-	res := visitPlan(t, p)
-	if _, ok := ms.mark("fetch", "attack"); !ok {
-		t.Fatalf("the page never tried to send the form (no fx-attack mark); log %v", res.Log)
-	}
-	if _, ran := ms.mark("fetch", "contact-handler"); ran {
-		t.Errorf("the contact form's handler ran: the guard in the page did not stop the submit event")
-	}
-	if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
-		t.Fatalf("%d contact-form POSTs reached the fixture; log %v", n, res.Log)
-	}
-	if !logSays(res, "tried to send form#contact", "stopped in the page") {
-		t.Errorf("no record of the guard in the page; log %v", res.Log)
-	}
-	if !res.Touchpoints[checks.TouchContactForm].Up {
-		t.Errorf("form not up: %+v log %v", res.Touchpoints[checks.TouchContactForm], res.Log)
+	for _, tc := range []struct {
+		name, page, attempt, handler string
+		window                       time.Duration
+		inPage, inNetwork            bool
+	}{
+		{"autosubmit", "/?fcp=100&lcp=200&form=200&autosubmit=1200", "autosubmit", "", 4 * time.Second, true, true},
+		{"sneaky", "/?fcp=100&lcp=200&form=200&sneaky=700", "sneaky", "", 3 * time.Second, false, true},
+		{"fetch", "/own/guarded?attack=1000", "attack", "contact-handler", 4 * time.Second, true, false},
+		// At once: before the check's first call; the guard is on from the
+		// document's start.
+		{"fetch-at-once", "/own/guarded?attack=1", "attack", "contact-handler", 3 * time.Second, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := fixture.Stats().FormPosts.Load()
+			p := checks.AutoPlan(ms.URL + tc.page + "&tid=" + tc.name)
+			p.Window = tc.window
+			res := visitPlan(t, p)
+			at, ok := ms.mark(tc.name, tc.attempt)
+			if !ok {
+				t.Fatalf("the page never tried to send the form (no fx-%s mark); log %v", tc.attempt, res.Log)
+			}
+			t.Logf("the page tried to send the form at %.3fs", at)
+			if n := fixture.Stats().FormPosts.Load() - before; n != 0 {
+				t.Fatalf("%d contact-form POSTs reached the fixture; log %v", n, res.Log)
+			}
+			if _, ran := ms.mark(tc.name, tc.handler); tc.handler != "" && ran {
+				t.Errorf("the contact form's own handler ran: nothing stopped the submit event")
+			}
+			if got := logSays(res, "tried to send form#contact", "stopped in the page"); got != tc.inPage {
+				t.Errorf("stopped in the page: %v, want %v; log %v", got, tc.inPage, res.Log)
+			}
+			if got := logSays(res, "/contact-submit", "stopped in the network"); got != tc.inNetwork {
+				t.Errorf("stopped in the network: %v, want %v; log %v", got, tc.inNetwork, res.Log)
+			}
+			if !res.Touchpoints[checks.TouchContactForm].Up {
+				t.Errorf("form not up: %+v log %v", res.Touchpoints[checks.TouchContactForm], res.Log)
+			}
+		})
 	}
 }
 

@@ -8,15 +8,24 @@
 // could see without touching the page: the first moment the contact form
 // looked usable (its fields visible, in view, enabled, not read-only, and
 // the hit test at each field in view lands on it), the first moment it
-// looked usable but for the consent layer over it and the moment that layer
-// was gone, and the first moment a link to the contact page was visible. It also guards the contact form,
-// and only that form, against being sent from the page (see onSubmit).
+// looked usable but for the consent layer over it and the moment that
+// layer was gone, and the first moment a link to the contact page was
+// visible. It also guards the contact form, and only that form, against
+// being sent from the page (see onSubmit).
 ({
   hands() { return globalThis.__tp.hands; },
 
   // Consent managers by the names in their markup: a consent layer that
   // no check marked with hands.markLayer is still recognised over the form.
   consentNames: /consent|cookie|onetrust|cybot|didomi|qc-cmp|gdpr|usercentrics|truste|cky-|klaro|osano|borlabs|sp_message|cmplz/i,
+
+  // The guard is on from the document's start: the module is installed
+  // before the page's scripts run (probe/browser/modules.go), and this
+  // registers it then, before any of the page's own submit listeners.
+  guardOn: (() => {
+    addEventListener('submit', (e) => { const m = globalThis.__tp && globalThis.__tp.form; if (m) m.onSubmit(e); }, true);
+    return true;
+  })(),
 
   // watch: {selector: the configured form ("" finds it), allow: the tab may
   // send the form (submit: true, a tab of its own), link: {want: a path or
@@ -30,8 +39,6 @@
     arg = arg || {};
     this.opts = { selector: arg.selector || '', allow: !!arg.allow, link: arg.link || null, forMs: arg.forMs || 20000 };
     this.start = h.now();
-    this.stopped = [];
-    addEventListener('submit', (e) => this.onSubmit(e), true);
     const tick = () => {
       try { this.observe(); } catch (e) { this.error = String(e && e.message || e); }
       if (!this.done && h.now() - this.start <= this.opts.forMs) setTimeout(tick, this.usableAt ? 200 : 50);
@@ -49,16 +56,18 @@
   // onSubmit cancels the sending of the contact form — the one the watcher
   // found, the configured one, or one with an e-mail field and a message
   // field — before any of the page's handlers run (a capture listener on
-  // the window runs first), unless this tab may send it. A chat composer,
+  // the window, registered first, runs first), unless this tab may send it
+  // (watch's allow). A chat composer,
   // a search box or a consent manager's form is none of these, and is sent
   // as the page wants. form.submit() fires no event: the tab answers the
   // document POST it makes itself (probe/browser/tab.go, passDocument).
   onSubmit(e) {
     const form = e.target;
-    if (this.opts.allow || !form || form.tagName !== 'FORM' || !this.isContact(form)) return;
+    if ((this.opts && this.opts.allow) || !form || form.tagName !== 'FORM' || !this.isContact(form)) return;
     e.preventDefault();
     e.stopImmediatePropagation();
     const h = this.hands();
+    this.stopped = this.stopped || [];
     if (this.stopped.length < 20) {
       this.stopped.push({ at: h.now(), form: h.describe(form), by: e.submitter ? h.describe(e.submitter) : 'requestSubmit()' });
     }
@@ -66,9 +75,10 @@
 
   isContact(form) {
     if (this.form && (this.form === form || this.form.contains(form) || form.contains(this.form))) return true;
-    if (!this.opts.selector) return this.looksLikeContact(form);
+    const selector = this.opts && this.opts.selector;
+    if (!selector) return this.looksLikeContact(form);
     try {
-      return this.hands().all(this.opts.selector).some((m) => m === form || form.contains(m) || m.contains(form));
+      return this.hands().all(selector).some((m) => m === form || form.contains(m) || m.contains(form));
     } catch (e) {
       return false;
     }
@@ -203,7 +213,7 @@
       field: this.last.field || '', coveredBy: this.last.coveredBy || '', layer: this.last.layer || '',
       usableAt: this.usableAt || 0, consentAt: this.consentAt || 0, clearedAt: this.clearedAt || 0, outsideAt: this.outsideAt || 0,
       link: this.link || null, linkAt: this.linkAt || 0,
-      stopped: this.stopped, readyState: document.readyState, error: this.error || '', since: this.start,
+      stopped: this.stopped || [], readyState: document.readyState, error: this.error || '', since: this.start,
     };
     if (this.form) {
       const f = this.form;
