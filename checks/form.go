@@ -179,8 +179,8 @@ func lookForForm(ctx context.Context, pg *Page, pl *place) formState {
 // judge), the visitor types into its fields. contact_form_ready is the
 // watcher's first usable moment when the first attempt worked, else the
 // moment an attempt really worked (docs/visitor.md, "Times"). Behind a
-// consent layer the watcher's first usable moment is after the layer went:
-// it saw the form covered by it until then (consentAt).
+// consent layer it is no earlier than the watcher saw the layer go
+// (ClearedAt).
 func useForm(ctx context.Context, pg *Page, pl *place, st formState) formOutcome {
 	o := formOutcome{st: st, problem: st.problem()}
 	// An attempt under way runs to its end; a new one starts only before
@@ -225,13 +225,13 @@ func useForm(ctx context.Context, pg *Page, pl *place, st formState) formOutcome
 		// looked usable — behind a consent layer, when the layer was gone
 		// (until the consent check dates its clearing, the watcher saw it
 		// go).
-		at, first := try.at, o.st.UsableAt
+		at, seen := try.at, o.st.UsableAt
 		if o.st.ConsentAt > 0 {
-			first = o.st.ClearedAt
+			seen = o.st.ClearedAt
 			pg.Logf("contact form: usable but for the consent layer at %.3fs; the layer gone at %.3fs", pl.since(o.st.ConsentAt), pl.since(o.st.ClearedAt))
 		}
-		if o.tries == 1 && first > 0 && first < at {
-			at = first
+		if o.tries == 1 && seen > 0 && seen < at {
+			at = seen
 		}
 		if o.st.UsableAt == 0 && o.st.OutsideAt > 0 {
 			pg.Logf("contact form: usable but outside the view from %.3fs; ready when the visitor scrolled to it and typed", pl.since(o.st.OutsideAt))
