@@ -72,6 +72,9 @@ type NavOptions struct {
 	// Modules are installed in every document of the visit's tabs, in
 	// their isolated world (see Module).
 	Modules []Module
+	// HAR keeps what a HAR file needs (headers, timing parts) beyond the
+	// evidence: for `visit -har`, not for the daemon.
+	HAR bool
 }
 
 // Dialog is a JavaScript dialog the page opened; it was dismissed.
@@ -113,6 +116,7 @@ type Session struct {
 	cancel  context.CancelFunc
 	frame   cdp.FrameID
 	modules []Module
+	rec     *recorder // the visit's evidence
 
 	closeOnce sync.Once
 	nextOnce  sync.Once
@@ -167,6 +171,8 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 	}
 	s.tab = newTab(in.sup.opts.UserAgentMarker, nil, false)
 	s.tab.observe(s.onEvent)
+	s.rec = newRecorder(false, s.tab.ownWorld)
+	s.tab.observe(s.rec.onEvent)
 	s.ctx, s.cancel = chromedp.NewContext(in.browserCtx,
 		chromedp.WithNewBrowserContext(),
 		chromedp.WithListener(s.tab.onEvent))
@@ -321,6 +327,7 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 			return s.internal(err)
 		}
 	}
+	s.rec.setDetail(o.HAR)
 	if len(o.Modules) > 0 {
 		s.modules = o.Modules
 		s.tab.addModules(o.Modules)

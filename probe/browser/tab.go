@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
@@ -99,7 +100,7 @@ type child struct {
 
 func newTab(marker string, mods []Module, touch bool) *Tab {
 	return &Tab{
-		marker: marker, modules: append([]Module{handsModule}, mods...), touch: touch,
+		marker: marker, modules: append([]Module{handsModule, evidenceModule}, mods...), touch: touch,
 		frames: map[cdp.FrameID]*Frame{}, children: map[target.ID]*child{},
 		sessions: map[target.SessionID]target.ID{},
 	}
@@ -395,4 +396,20 @@ func (t *Tab) addModules(mods []Module) {
 			t.modules = append(t.modules, m)
 		}
 	}
+}
+
+// ownWorld tells whether an execution context is one of the tab's isolated
+// worlds (the modules'): their messages are not the page's.
+func (t *Tab) ownWorld(id runtime.ExecutionContextID) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, f := range t.frames {
+		f.mu.Lock()
+		w := f.world
+		f.mu.Unlock()
+		if w == id {
+			return true
+		}
+	}
+	return false
 }
