@@ -71,6 +71,8 @@ type Plan struct {
 	Phone     Mode
 	Email     Mode
 	Filmstrip bool
+	// HAR: keep what a HAR file of the visit needs (Result.HAR).
+	HAR bool
 	// Configured is false for a bare URL: everything is auto-detected and
 	// nothing is ever sent.
 	Configured bool

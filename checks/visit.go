@@ -117,6 +117,9 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	finish := func() Result {
 		res.DurationSeconds = time.Since(start).Seconds()
 		Judge(&res, &plan)
+		if res.Diagnosis != nil {
+			res.Diagnosis.Causes = diagnose(&res, &res.Diagnosis.Evidence)
+		}
 		return res
 	}
 
@@ -127,7 +130,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		return finish()
 	}
 	defer sess.Close()
-	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Scripts: startScripts(&plan)}); err != nil {
+	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Scripts: startScripts(&plan), HAR: plan.HAR}); err != nil {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
 		return finish()
 	}
@@ -150,6 +153,12 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		pg.Logf("page observation ended (%s)", tl.Ended)
 	}
 	addTimeline(&res, tl)
+	res.Diagnosis = &Diagnosis{Evidence: sess.Evidence(ctx)}
+	if plan.HAR {
+		if har, err := sess.HAR(tl, "", false); err == nil {
+			res.HAR = har
+		}
+	}
 	res.Log = pg.log
 	return finish()
 }
