@@ -57,7 +57,7 @@ func TestDiagnoseTable(t *testing.T) {
 			res: Result{Milestones: map[string]float64{MilestoneFCP: 3.21}, Promises: map[string]float64{MilestoneFCP: 1.8},
 				Reasons: []Reason{{Code: CodeBrokenPromise, Milestone: MilestoneFCP},
 					{Code: ReasonChatMissing, Failure: true, Touchpoint: TouchChat}}},
-			ev: browser.Evidence{Requests: []browser.Request{tag, loader}},
+			ev:   browser.Evidence{Requests: []browser.Request{tag, loader}},
 			want: []string{"chat: the widget script http://vendor.example/chat/loader.js failed: 404", "first_contentful_paint at 3.21 s"},
 		},
 		{
