@@ -71,13 +71,10 @@ func First20Seconds() (dashboard.Dashboard, error) {
 // first20sTimeline is the latest visit of each target on the visitor's
 // 0-20 s axis, next to its promises: one bar chart per target.
 func first20sTimeline() *barchart.PanelBuilder {
-	return barchart.NewPanelBuilder().
-		Title("First 20 seconds: $target").
-		Description("The latest visit's milestones on the visitor's 0–20 s axis (seconds since navigation start), next to the target's promises (touchprobe_promise_seconds). A milestone later than 20 s is a failure; a milestone missing was not reached. With several locations selected, each location has its own bars.").
-		Datasource(ds).
-		Targets(targets(
-			instantTable(series("touchprobe_milestone_seconds"), "reached"),
-			instantTable(series("touchprobe_promise_seconds"), "promised"))).
+	return newPanel(barchart.NewPanelBuilder(), "First 20 seconds: $target",
+		"The latest visit's milestones on the visitor's 0–20 s axis (seconds since navigation start), next to the target's promises (touchprobe_promise_seconds). A milestone later than 20 s is a failure; a milestone missing was not reached. With several locations selected, each location has its own bars.",
+		instantTable(milestones(), "reached"),
+		instantTable(series("touchprobe_promise_seconds"), "promised")).
 		Unit("s").Min(0).Max(20).Decimals(2).
 		Thresholds(thresholds("green", step{20, "red"})).
 		ColorScheme(color(dashboard.FieldColorModeIdFixed).FixedColor("blue")).
@@ -132,11 +129,7 @@ func touchpointTimeline(title, description, expr, legend string) *statetimeline.
 // stateTimeline is a state timeline of per-target series, linked to the
 // status page.
 func stateTimeline(title, description string, qs ...query) *statetimeline.PanelBuilder {
-	return statetimeline.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Datasource(ds).
-		Targets(targets(qs...)).
+	return newPanel(statetimeline.NewPanelBuilder(), title, description, qs...).
 		ColorScheme(color(dashboard.FieldColorModeIdThresholds)).
 		DataLinks(statusLink()).
 		FillOpacity(80).
@@ -182,12 +175,10 @@ func problematicLocations() *stat.PanelBuilder {
 
 // failureReasons counts each failure reason in the time range.
 func failureReasons() *bargauge.PanelBuilder {
-	return bargauge.NewPanelBuilder().
-		Title("Failure reasons (time range)").
-		Description("How often each failure reason was seen in the selected time range. 'internal' is the monitor breaking, not the site.").
-		Datasource(ds).
-		Targets(targets(query{expr: "sum by (target, reason) (increase(" + series("touchprobe_visit_failures_total") + "[$__range]))",
-			legend: "{{target}}: {{reason}}", instant: true, format: "time_series"})).
+	return newPanel(bargauge.NewPanelBuilder(), "Failure reasons (time range)",
+		"How often each failure reason was seen in the selected time range. 'internal' is the monitor breaking, not the site.",
+		query{expr: "sum by (target, reason) (increase(" + series("touchprobe_visit_failures_total") + "[$__range]))",
+			legend: "{{target}}: {{reason}}", instant: true, format: "time_series"}).
 		ColorScheme(color(dashboard.FieldColorModeIdThresholds)).
 		Unit("short").Min(0).Decimals(0).
 		DataLinks(statusLink()).

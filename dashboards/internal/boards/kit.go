@@ -215,14 +215,28 @@ func lastNotNull() *common.ReduceDataOptionsBuilder {
 	return common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Fields("").Values(false)
 }
 
+// panelBuilder is what every panel type's SDK builder has; each method sets
+// a field and returns the builder.
+type panelBuilder[B any] interface {
+	Title(string) B
+	Description(string) B
+	Datasource(common.DataSourceRef) B
+	Targets([]cog.Builder[variants.Dataquery]) B
+}
+
+// newPanel is b, a new panel of any type, titled and described, querying qs
+// from the dashboard's data source.
+func newPanel[B panelBuilder[B]](b B, title, description string, qs ...query) B {
+	b.Title(title)
+	b.Description(description)
+	b.Datasource(ds)
+	return b.Targets(targets(qs...))
+}
+
 // graph is a time series panel as touchprobe draws them: lines, one colour
 // per series, a table legend with the last and the highest value.
 func graph(title, description string, qs ...query) *timeseries.PanelBuilder {
-	return timeseries.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Datasource(ds).
-		Targets(targets(qs...)).
+	return newPanel(timeseries.NewPanelBuilder(), title, description, qs...).
 		ColorScheme(color(dashboard.FieldColorModeIdPaletteClassic)).
 		DrawStyle(common.GraphDrawStyleLine).
 		LineWidth(1).
@@ -257,11 +271,7 @@ func dataTable(title, description string, x query, hide ...string) *table.PanelB
 	for _, h := range hide {
 		exclude[h] = true
 	}
-	return table.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Datasource(ds).
-		Targets(targets(x)).
+	return newPanel(table.NewPanelBuilder(), title, description, x).
 		ColorScheme(color(dashboard.FieldColorModeIdPaletteClassic)).
 		ShowHeader(true).
 		CellHeight(common.TableCellHeightSm).
@@ -272,11 +282,7 @@ func dataTable(title, description string, x query, hide ...string) *table.PanelB
 
 // statPanel shows the last value of each series, with its name.
 func statPanel(title, description string, qs ...query) *stat.PanelBuilder {
-	return stat.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Datasource(ds).
-		Targets(targets(qs...)).
+	return newPanel(stat.NewPanelBuilder(), title, description, qs...).
 		ReduceOptions(lastNotNull()).
 		ColorMode(common.BigValueColorModeValue).
 		GraphMode(common.BigValueGraphModeNone).
