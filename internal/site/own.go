@@ -421,4 +421,3 @@ func (s *Site) chatAgent(w http.ResponseWriter, r *http.Request) {
 
 // AgentAnswer is what the fake agent says.
 const AgentAnswer = "Thanks for writing! An agent is with you."
-
