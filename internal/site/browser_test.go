@@ -96,12 +96,26 @@ func marks(t *testing.T, ctx context.Context) map[string]float64 {
 	  .filter(m => m.name.startsWith('fx-')).map(m => [m.name.slice(3), m.startTime]))`)
 }
 
-// waitFor polls a JavaScript predicate until it is truthy.
+// waitFor polls a JavaScript predicate until it is truthy. Errors (a
+// document going away under the evaluation) are retried until limit.
 func waitFor(t *testing.T, ctx context.Context, what, js string, limit time.Duration) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(limit), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-		t.Fatalf("waiting for %s (%s): %v", what, js, err)
+	deadline := time.Now().Add(limit)
+	var last error
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+js+")"))
+		if err == nil && ok {
+			return
+		}
+		if err != nil {
+			last = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	t.Fatalf("waiting %v for %s (%s): last error %v", limit, what, js, last)
 }
 
 // waitMark waits for the mark fx-NAME and returns its time.

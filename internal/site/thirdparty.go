@@ -84,12 +84,17 @@ func klaroPage(w http.ResponseWriter, r *http.Request) {
 var klaroConfig = {
   version: 1,
   services: [ { name: 'analytics', title: 'Analytics', purposes: ['analytics'] } ],
-  callback: function (consent, service) { fx.mark((consent ? 'consent-accept-' : 'consent-reject-') + service.name); },
 };
 </script>
 <script defer src="/vendor/klaro/dist/klaro.js"></script>`
 	body := companyBody + `
-<script>fx.watch('.klaro .cookie-notice', 'consent-shown');</script>`
+<script>fx.watch('.klaro .cookie-notice', 'consent-shown');
+// The visitor's choice, as Klaro's manager announces it (Klaro's deferred
+// script has run by DOMContentLoaded).
+document.addEventListener('DOMContentLoaded', () => klaro.getManager(klaroConfig).watch({update: (m, name, data) => {
+  if (name === 'saveConsents') { fx.mark('consent-saved-' + data.type); fx.mark('consent-analytics-' + (data.consents.analytics ? 'on' : 'off')); }
+}}));
+</script>`
 	writePage(w, "Acme Plumbing", head, body)
 }
 
