@@ -5,7 +5,6 @@ import (
 	"time"
 )
 
-
 func TestVanillaCookieConsentShowsOnlyWithoutAutomationTells(t *testing.T) {
 	RequireThirdParty(t)
 	s := startSite(t)
