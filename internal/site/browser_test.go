@@ -89,6 +89,16 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
+// evalAwait evaluates an expression that gives a promise, and its value.
+func evalAwait[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
 // marks returns the page's truth marks (fx-NAME → ms since navigation start).
 func marks(t *testing.T, ctx context.Context) map[string]float64 {
 	t.Helper()
