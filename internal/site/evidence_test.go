@@ -122,7 +122,7 @@ func TestEvidencePage(t *testing.T) {
 	matched := 0
 	for i := range 3 {
 		start, end := m[fmt.Sprintf("longtask-%d-start", i)], m[fmt.Sprintf("longtask-%d-end", i)]
-		if d := end - start; d < 200 || d > 260 {
+		if d := end - start; d < 200 || d > 1200 { // a busy loop can only overrun
 			t.Fatalf("busy loop %d took %.0f ms, want 200", i, d)
 		}
 		for _, e := range lt {
