@@ -1,14 +1,3 @@
-// Package site is a small company website with known timings: the fixture
-// the tests and benchmarks visit, and the demo that `touchprobe run` probes
-// when it has no config.
-//
-// Every page takes its timeline from the query string, in milliseconds of the
-// page's own clock (since navigation start), e.g.
-//
-//	/?ttfb=150&body=300&fcp=800&lcp=1500
-//
-// and marks each change with performance.mark("fx-NAME"), so a test can
-// compare a measured milestone with when the change really happened.
 package site
 
 import (

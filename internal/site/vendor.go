@@ -154,5 +154,12 @@ func serveVendor(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	http.ServeFile(w, r, p)
+	f, err := os.Open(p)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	// ServeContent, not ServeFile: no redirect of .../index.html.
+	http.ServeContent(w, r, fi.Name(), fi.ModTime(), f)
 }
