@@ -17,6 +17,10 @@ import (
 // touchprobe's checks) to prove what each fixture does and that its truth
 // marks are right. Every input is trusted (CDP mouse, touch and key events).
 
+// timerSlack: a page's timer (fx.at) can fire up to about a millisecond
+// before its time on performance.now's clock.
+const timerSlack = 2
+
 // startSite serves the fixture for one test.
 func startSite(t *testing.T) *Site {
 	t.Helper()

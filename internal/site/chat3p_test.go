@@ -45,7 +45,7 @@ func TestBotUIComposerIsAFormAndTrustedInputSends(t *testing.T) {
 	ctx := newTab(t, false, 60*time.Second)
 	const answer = 1500
 	navigate(t, ctx, s.URL+fmt.Sprintf("/3p/botui?chatui=300&answer=%d", answer))
-	if ui := waitMark(t, ctx, "chat-ui", 10*time.Second); ui < 300 {
+	if ui := waitMark(t, ctx, "chat-ui", 10*time.Second); ui < 300-timerSlack {
 		t.Fatalf("launcher at %.0f ms, before chatui=300", ui)
 	}
 	if visible(t, ctx, "#chat-box") {
@@ -75,7 +75,7 @@ func TestReactChatWidgetTrustedInputSends(t *testing.T) {
 	ctx := newTab(t, false, 60*time.Second)
 	const answer = 1000
 	navigate(t, ctx, s.URL+fmt.Sprintf("/3p/chatwidget?chatui=400&answer=%d", answer))
-	if ui := waitMark(t, ctx, "chat-ui", 10*time.Second); ui < 400 {
+	if ui := waitMark(t, ctx, "chat-ui", 10*time.Second); ui < 400-timerSlack {
 		t.Fatalf("widget at %.0f ms, before chatui=400", ui)
 	}
 	if visible(t, ctx, ".rcw-conversation-container") {

@@ -113,7 +113,7 @@ func TestEvidencePage(t *testing.T) {
 	if len(exc) != 1 || !strings.Contains(exc[0], "Error: fixture: uncaught exception at 1800 ms") {
 		t.Fatalf("exceptions %q", exc)
 	}
-	if m["console-error"] < 1500 || m["console-error"] > 2500 || m["exception"] < 1800 || m["exception"] > 2800 {
+	if m["console-error"] < 1500-timerSlack || m["console-error"] > 2500 || m["exception"] < 1800-timerSlack || m["exception"] > 2800 {
 		t.Fatalf("console.error at %.0f ms, exception at %.0f ms", m["console-error"], m["exception"])
 	}
 

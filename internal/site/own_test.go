@@ -97,7 +97,7 @@ func TestCompanyWithoutChatOrEmail(t *testing.T) {
 	s := startSite(t)
 	ctx := newTab(t, false, 60*time.Second)
 	navigate(t, ctx, s.URL+"/fx/company")
-	if at := waitMark(t, ctx, "form", 10*time.Second); at < 800 {
+	if at := waitMark(t, ctx, "form", 10*time.Second); at < 800-timerSlack {
 		t.Fatalf("form at %.0f ms, before 800", at)
 	}
 	waitFor(t, ctx, "the load event", `document.readyState === 'complete'`, 10*time.Second)
