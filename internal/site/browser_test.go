@@ -165,14 +165,43 @@ func hit(t *testing.T, ctx context.Context, x, y float64) string {
 // view) and returns what the hit test found there first.
 func click(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
+	return pointAt(t, ctx, sel, func(x, y float64) chromedp.Action[chromedp.Void] { return chromedp.MouseClickXY(x, y) })
+}
+
+// tap sends a trusted touch tap at the element's centre, as click.
+func tap(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	return pointAt(t, ctx, sel, chromedp.TapXY)
+}
+
+func pointAt(t *testing.T, ctx context.Context, sel string, act func(x, y float64) chromedp.Action[chromedp.Void]) string {
+	t.Helper()
 	b := boxOf(t, ctx, sel, true)
 	if b.W == 0 || b.H == 0 {
-		t.Fatalf("click %s: not rendered", sel)
+		t.Fatalf("%s: not rendered", sel)
 	}
 	x, y := b.center()
 	h := hit(t, ctx, x, y)
-	do(t, ctx, chromedp.MouseClickXY(x, y))
+	do(t, ctx, act(x, y))
 	return h
+}
+
+// openPage starts the fixture and a browser (stealth: without automation
+// tells) and begins loading path.
+func openPage(t *testing.T, stealth bool, path string) (*Site, context.Context) {
+	t.Helper()
+	s := startSite(t)
+	ctx := newTab(t, stealth, 60*time.Second)
+	navigate(t, ctx, s.URL+path)
+	return s, ctx
+}
+
+// share returns an element's box and the share of the viewport it covers.
+func share(t *testing.T, ctx context.Context, sel string) (box, float64) {
+	t.Helper()
+	b := boxOf(t, ctx, sel, false)
+	vw, vh := eval[float64](t, ctx, `innerWidth`), eval[float64](t, ctx, `innerHeight`)
+	return b, b.W * b.H / (vw * vh)
 }
 
 // typeText types text with Input.insertText into whatever has the focus.

@@ -39,20 +39,27 @@ func chatRound(t *testing.T, ctx context.Context, s *Site, n int, input, send, a
 	}
 }
 
+// openChat loads a chat page with its launcher at ui ms and the agent's
+// answer after answer ms, checks that the panel is closed until the launcher
+// is clicked, clicks it and waits for the mark open.
+func openChat(t *testing.T, path string, ui, answer int, panel, launcher, open string) (*Site, context.Context) {
+	t.Helper()
+	s, ctx := openPage(t, false, fmt.Sprintf("%s?chatui=%d&answer=%d", path, ui, answer))
+	if at := waitMark(t, ctx, "chat-ui", 10*time.Second); at < float64(ui)-timerSlack {
+		t.Fatalf("launcher at %.0f ms, before chatui=%d", at, ui)
+	}
+	if visible(t, ctx, panel) {
+		t.Fatalf("%s is open before the launcher was clicked", panel)
+	}
+	click(t, ctx, launcher)
+	waitMark(t, ctx, open, 5*time.Second)
+	return s, ctx
+}
+
 func TestBotUIComposerIsAFormAndTrustedInputSends(t *testing.T) {
 	RequireThirdParty(t)
-	s := startSite(t)
-	ctx := newTab(t, false, 60*time.Second)
 	const answer = 1500
-	navigate(t, ctx, s.URL+fmt.Sprintf("/3p/botui?chatui=300&answer=%d", answer))
-	if ui := waitMark(t, ctx, "chat-ui", 10*time.Second); ui < 300-timerSlack {
-		t.Fatalf("launcher at %.0f ms, before chatui=300", ui)
-	}
-	if visible(t, ctx, "#chat-box") {
-		t.Fatal("the chat panel is open before the launcher was clicked")
-	}
-	click(t, ctx, "#chat-launcher")
-	waitMark(t, ctx, "chat-open", 5*time.Second)
+	s, ctx := openChat(t, "/3p/botui", 300, answer, "#chat-box", "#chat-launcher", "chat-open")
 	waitMark(t, ctx, "chat-greeting", 5*time.Second)
 	waitFor(t, ctx, "BotUI's text action", `!!document.querySelector('form.botui-actions-text input.botui-actions-text-input')`, 5*time.Second)
 	if m := marks(t, ctx); m["chat-answer"] != 0 {
@@ -71,18 +78,8 @@ func TestBotUIComposerIsAFormAndTrustedInputSends(t *testing.T) {
 
 func TestReactChatWidgetTrustedInputSends(t *testing.T) {
 	RequireThirdParty(t)
-	s := startSite(t)
-	ctx := newTab(t, false, 60*time.Second)
 	const answer = 1000
-	navigate(t, ctx, s.URL+fmt.Sprintf("/3p/chatwidget?chatui=400&answer=%d", answer))
-	if ui := waitMark(t, ctx, "chat-ui", 10*time.Second); ui < 400-timerSlack {
-		t.Fatalf("widget at %.0f ms, before chatui=400", ui)
-	}
-	if visible(t, ctx, ".rcw-conversation-container") {
-		t.Fatal("the conversation is open before the launcher was clicked")
-	}
-	click(t, ctx, ".rcw-launcher")
-	waitMark(t, ctx, "chat-open-shown", 5*time.Second)
+	s, ctx := openChat(t, "/3p/chatwidget", 400, answer, ".rcw-conversation-container", ".rcw-launcher", "chat-open-shown")
 	if !eval[bool](t, ctx, `(() => { const i = document.querySelector('.rcw-sender .rcw-input'); return !!i && i.isContentEditable && !i.closest('form'); })()`) {
 		t.Fatal("react-chat-widget's composer is not a contenteditable div outside any form")
 	}

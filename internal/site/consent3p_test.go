@@ -17,9 +17,9 @@ func TestVanillaCookieConsentShowsOnlyWithoutAutomationTells(t *testing.T) {
 		}
 		waitMark(t, ctx, "consent-shown", 10*time.Second)
 		waitMark(t, ctx, "consent-visible", 10*time.Second)
-		b := boxOf(t, ctx, "#cc-main .cm", false)
+		b, frac := share(t, ctx, "#cc-main .cm")
 		vw, vh := eval[float64](t, ctx, `innerWidth`), eval[float64](t, ctx, `innerHeight`)
-		t.Logf("consent box %.0fx%.0f at (%.0f,%.0f): %.1f %% of the %gx%g viewport; marks %v", b.W, b.H, b.X, b.Y, 100*b.W*b.H/(vw*vh), vw, vh, marks(t, ctx))
+		t.Logf("consent box %.0fx%.0f at (%.0f,%.0f): %.1f %% of the %gx%g viewport; marks %v", b.W, b.H, b.X, b.Y, 100*frac, vw, vh, marks(t, ctx))
 		if b.X+b.W/2 < vw/2 || b.Y+b.H/2 < vh/2 {
 			t.Fatalf("the default box is at the bottom right, found at %+v", b)
 		}
@@ -62,9 +62,7 @@ func TestVanillaCookieConsentShowsOnlyWithoutAutomationTells(t *testing.T) {
 
 func TestVanillaCookieConsentWallBlocksThePage(t *testing.T) {
 	RequireThirdParty(t)
-	s := startSite(t)
-	ctx := newTab(t, true, 60*time.Second)
-	navigate(t, ctx, s.URL+"/3p/cookieconsent-wall")
+	_, ctx := openPage(t, true, "/3p/cookieconsent-wall")
 	waitMark(t, ctx, "consent-visible", 10*time.Second)
 	if !eval[bool](t, ctx, `document.documentElement.classList.contains('disable--interaction')`) {
 		t.Fatal("no disable--interaction on <html>")
@@ -95,14 +93,10 @@ func TestVanillaCookieConsentWallBlocksThePage(t *testing.T) {
 
 func TestKlaroNoticeCoversLittleAndBlocksNothing(t *testing.T) {
 	RequireThirdParty(t)
-	s := startSite(t)
-	ctx := newTab(t, false, 60*time.Second)
-	navigate(t, ctx, s.URL+"/3p/klaro")
+	_, ctx := openPage(t, false, "/3p/klaro")
 	waitMark(t, ctx, "consent-shown", 10*time.Second)
-	b := boxOf(t, ctx, ".klaro .cookie-notice", false)
-	vw, vh := eval[float64](t, ctx, `innerWidth`), eval[float64](t, ctx, `innerHeight`)
-	frac := b.W * b.H / (vw * vh)
-	t.Logf("Klaro notice %.0fx%.0f at (%.0f,%.0f): %.1f %% of the %gx%g viewport", b.W, b.H, b.X, b.Y, 100*frac, vw, vh)
+	b, frac := share(t, ctx, ".klaro .cookie-notice")
+	t.Logf("Klaro notice %.0fx%.0f at (%.0f,%.0f): %.1f %% of the viewport", b.W, b.H, b.X, b.Y, 100*frac)
 	if frac > 0.15 || frac < 0.01 {
 		t.Fatalf("the notice covers %.1f %% of the viewport, want a small corner notice", 100*frac)
 	}
@@ -119,14 +113,12 @@ func TestKlaroNoticeCoversLittleAndBlocksNothing(t *testing.T) {
 
 func TestOsanoBarIsDismissed(t *testing.T) {
 	RequireThirdParty(t)
-	s := startSite(t)
-	ctx := newTab(t, false, 60*time.Second)
-	navigate(t, ctx, s.URL+"/3p/osano")
+	_, ctx := openPage(t, false, "/3p/osano")
 	waitMark(t, ctx, "consent-open", 10*time.Second)
 	waitMark(t, ctx, "consent-shown", 10*time.Second)
-	b := boxOf(t, ctx, ".cc-window", false)
+	b, frac := share(t, ctx, ".cc-window")
 	vw, vh := eval[float64](t, ctx, `innerWidth`), eval[float64](t, ctx, `innerHeight`)
-	t.Logf("Osano bar %.0fx%.0f at (%.0f,%.0f): %.1f %% of the viewport", b.W, b.H, b.X, b.Y, 100*b.W*b.H/(vw*vh))
+	t.Logf("Osano bar %.0fx%.0f at (%.0f,%.0f): %.1f %% of the viewport", b.W, b.H, b.X, b.Y, 100*frac)
 	if b.Y+b.H < vh-2 || b.W < vw-2 {
 		t.Fatalf("the default bar spans the bottom of the viewport, found %+v", b)
 	}

@@ -29,14 +29,7 @@ func knob(q url.Values, name string, def int) int {
 
 func registerOwnFixtures(s *Site, mux *http.ServeMux) {
 	mux.HandleFunc("/fx/late-consent", lateConsentPage)
-	mux.HandleFunc("/fx/slow.css", func(w http.ResponseWriter, r *http.Request) {
-		if !sleep(r, atoi(r.URL.Query(), "delay")) {
-			return
-		}
-		w.Header().Set("Content-Type", "text/css")
-		w.Header().Set("Cache-Control", "no-store")
-		fmt.Fprint(w, "main p{line-height:1.4}\n")
-	})
+	mux.HandleFunc("/fx/slow.css", delayedFile("text/css", func(url.Values) []byte { return []byte("main p{line-height:1.4}\n") }))
 	mux.HandleFunc("/fx/chat-under-wall", func(w http.ResponseWriter, r *http.Request) {
 		s.landingWith(w, r, "fcp=100&chat=page&chatui=300&answer=1500&consent=wall&phone=1")
 	})
@@ -57,39 +50,31 @@ func registerOwnFixtures(s *Site, mux *http.ServeMux) {
 		s.stats.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("/fx/heavy.png", func(w http.ResponseWriter, r *http.Request) {
-		if !sleep(r, atoi(r.URL.Query(), "delay")) {
-			return
-		}
-		w.Header().Set("Content-Type", "image/png")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Timing-Allow-Origin", "*")
-		w.Write(HeavyPNG())
-	})
-	mux.HandleFunc("/fx/asset.js", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if !sleep(r, atoi(q, "delay")) {
-			return
-		}
-		w.Header().Set("Content-Type", "text/javascript")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Timing-Allow-Origin", "*")
-		w.Write(assetJS(knob(q, "bytes", 100000)))
-	})
-	mux.HandleFunc("/fx/tp.js", func(w http.ResponseWriter, r *http.Request) {
-		if !sleep(r, atoi(r.URL.Query(), "delay")) {
-			return
-		}
-		w.Header().Set("Content-Type", "text/javascript")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Timing-Allow-Origin", "*")
-		fmt.Fprint(w, "window.fxThirdPartyRanAt = performance.now(); window.fx && fx.mark('thirdparty-run');\n")
-	})
+	mux.HandleFunc("/fx/heavy.png", delayedFile("image/png", func(url.Values) []byte { return HeavyPNG() }))
+	mux.HandleFunc("/fx/asset.js", delayedFile("text/javascript", func(q url.Values) []byte { return assetJS(knob(q, "bytes", 100000)) }))
+	mux.HandleFunc("/fx/tp.js", delayedFile("text/javascript", func(url.Values) []byte {
+		return []byte("window.fxThirdPartyRanAt = performance.now(); window.fx && fx.mark('thirdparty-run');\n")
+	}))
 	mux.HandleFunc("/fx/evidence", s.evidencePage)
 	mux.HandleFunc("/fx/restaurant", restaurantPage)
 	mux.HandleFunc("/fx/booking-widget.js", bookingWidgetJS)
 	mux.HandleFunc("/fx/mover", moverPage)
 	mux.HandleFunc("/shop/", shopPage)
+}
+
+// delayedFile answers with body(query) after delay=MS, uncached, its timing
+// open to every origin (Timing-Allow-Origin: *).
+func delayedFile(contentType string, body func(url.Values) []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if !sleep(r, atoi(q, "delay")) {
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Timing-Allow-Origin", "*")
+		w.Write(body(q))
+	}
 }
 
 // landingWith serves the landing page (page.go) with the knobs in defaults,

@@ -19,19 +19,6 @@ func asPhone(t *testing.T, ctx context.Context) {
 	do(t, ctx, chromedp.EmulateViewport(412, 823, chromedp.EmulateScale(1.75), chromedp.EmulateMobile, chromedp.EmulateTouch))
 }
 
-// tap sends a trusted touch tap at the element's centre.
-func tap(t *testing.T, ctx context.Context, sel string) string {
-	t.Helper()
-	b := boxOf(t, ctx, sel, true)
-	if b.W == 0 || b.H == 0 {
-		t.Fatalf("tap %s: not rendered", sel)
-	}
-	x, y := b.center()
-	h := hit(t, ctx, x, y)
-	do(t, ctx, chromedp.TapXY(x, y))
-	return h
-}
-
 func TestThemeContactLinkIsInsideTheCollapsedMenu(t *testing.T) {
 	RequireThirdParty(t)
 	s := startSite(t)
