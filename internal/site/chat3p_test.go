@@ -21,6 +21,10 @@ func chatRound(t *testing.T, ctx context.Context, s *Site, n int, input, send, a
 		click(t, ctx, send)
 	}
 	waitFor(t, ctx, fmt.Sprintf("sent mark %d", n), fmt.Sprintf(`performance.getEntriesByName('fx-chat-sent', 'mark').length === %d`, n), 5*time.Second)
+	// The page marks the message sent as it starts the request.
+	for deadline := time.Now().Add(5 * time.Second); s.Stats().ChatMessages.Load() < int64(n) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if got := s.Stats().ChatMessages.Load(); got != int64(n) {
 		t.Fatalf("the agent has %d messages, want %d", got, n)
 	}
