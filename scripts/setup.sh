@@ -23,6 +23,10 @@ if ! command -v go >/dev/null 2>&1; then
   if [ -x /usr/local/go/bin/go ]; then export PATH=$PATH:/usr/local/go/bin; else
     echo "setup: Go is missing: install Go >= 1.26 (https://go.dev/doc/install)" >&2; exit 1; fi
 fi
+# --- fixtures: the fixture site's third-party code from npm (internal/site/thirdparty) ---
+scripts/setup-fixtures.sh
+# --- end fixtures ---
+
 mkdir -p bin
 go build -o bin/touchprobe ./cmd/touchprobe
 echo "setup: built bin/touchprobe ($(/usr/lib/chromium/chromium --version 2>/dev/null | head -1), $(promtool --version 2>&1 | head -1))" >&2
