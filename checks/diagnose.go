@@ -1,7 +1,11 @@
 package checks
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"sort"
@@ -17,6 +21,95 @@ type Diagnosis struct {
 	// Causes: one plain sentence per failure and broken promise that the
 	// evidence explains, the most important first.
 	Causes []string `json:"causes"`
+	// Summary is the evidence in a few numbers (for metrics and lists);
+	// it stays when the evidence itself is packed or dropped.
+	Summary EvidenceSummary `json:"summary"`
+
+	packed []byte // the evidence as gzip'd JSON (Pack)
+}
+
+// EvidenceSummary is what the metrics need of the evidence.
+type EvidenceSummary struct {
+	Requests       int `json:"requests"`
+	FailedRequests int `json:"failed_requests"`
+	ConsoleErrors  int `json:"console_errors"`
+	Exceptions     int `json:"exceptions"`
+	// ThirdPartyByteShare: bytes from other sites than the page's (0–1).
+	ThirdPartyByteShare float64 `json:"third_party_byte_share"`
+	// ThirdPartyBlockingShare: of the script time in long animation
+	// frames, the share of other sites' scripts (0–1; -1 unknown).
+	ThirdPartyBlockingShare float64           `json:"third_party_blocking_share"`
+	TotalBlockingSeconds    float64           `json:"total_blocking_seconds"`
+	LCP                     *browser.LCPParts `json:"lcp,omitempty"`
+}
+
+// summarize sums the evidence up.
+func summarize(ev *browser.Evidence) EvidenceSummary {
+	s := EvidenceSummary{Requests: len(ev.Requests) + ev.DroppedRequests, ConsoleErrors: ev.ConsoleCount,
+		Exceptions: ev.ExceptionCount, TotalBlockingSeconds: ev.LongTasks.TotalBlockingSeconds,
+		ThirdPartyBlockingShare: ev.LongTasks.ThirdPartyBlockingShare}
+	var all, third int64
+	for _, q := range ev.Requests {
+		if q.Failure != "" || q.Status >= 400 {
+			s.FailedRequests++
+		}
+		all += q.Bytes
+		if q.Party == "third" {
+			third += q.Bytes
+		}
+	}
+	if all > 0 {
+		s.ThirdPartyByteShare = float64(third) / float64(all)
+	}
+	if ev.LCP != nil {
+		l := *ev.LCP
+		s.LCP = &l
+	}
+	return s
+}
+
+// Pack is a copy of d whose evidence is kept compressed (a few hundred
+// bytes instead of a few kilobytes): the daemon keeps visits this way.
+// Causes and summary stay as they are.
+func (d *Diagnosis) Pack() *Diagnosis {
+	if d == nil || d.packed != nil {
+		return d
+	}
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err := json.NewEncoder(zw).Encode(d.Evidence); err != nil || zw.Close() != nil {
+		return d.WithoutEvidence()
+	}
+	return &Diagnosis{Causes: d.Causes, Summary: d.Summary, packed: bytes.Clone(b.Bytes())}
+}
+
+// Unpack is d with its evidence (d itself when it was not packed).
+func (d *Diagnosis) Unpack() *Diagnosis {
+	if d == nil || d.packed == nil {
+		return d
+	}
+	out := &Diagnosis{Causes: d.Causes, Summary: d.Summary}
+	zr, err := gzip.NewReader(bytes.NewReader(d.packed))
+	if err == nil {
+		err = json.NewDecoder(io.LimitReader(zr, 16<<20)).Decode(&out.Evidence)
+	}
+	if err != nil {
+		return out
+	}
+	return out
+}
+
+// HasEvidence says whether d holds the evidence (packed or not).
+func (d *Diagnosis) HasEvidence() bool {
+	return d != nil && (d.packed != nil || len(d.Requests) > 0 || d.LCP != nil)
+}
+
+// WithoutEvidence keeps the causes and the summary only.
+func (d *Diagnosis) WithoutEvidence() *Diagnosis {
+	if d == nil {
+		return nil
+	}
+	return &Diagnosis{Causes: d.Causes, Summary: d.Summary}
 }
 
 // cause is a sentence and how much it weighs in the ranking.

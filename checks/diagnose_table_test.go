@@ -86,3 +86,25 @@ func TestDiagnoseTable(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnosisPackRoundTrip: the daemon keeps the evidence packed; the
+// status page gets it back whole.
+func TestDiagnosisPackRoundTrip(t *testing.T) {
+	d := &Diagnosis{Evidence: browser.Evidence{
+		Requests:      []browser.Request{{URL: "http://acme.example/", Host: "acme.example", Party: "first", Type: "document", Status: 200, End: 0.4, Bytes: 5120}},
+		ConsoleErrors: []browser.Message{{Message: "boom", At: 1.5}},
+		LCP:           &browser.LCPParts{Element: "h1", Seconds: 1.2, TTFBSeconds: 0.2, RenderDelaySeconds: 1},
+	}, Causes: []string{"a cause"}}
+	d.Summary = summarize(&d.Evidence)
+	p := d.Pack()
+	if len(p.Requests) != 0 || !p.HasEvidence() || p.Summary.Requests != 1 || p.Causes[0] != "a cause" {
+		t.Fatalf("packed: %+v", p)
+	}
+	u := p.Unpack()
+	if len(u.Requests) != 1 || u.Requests[0] != d.Requests[0] || u.ConsoleErrors[0] != d.ConsoleErrors[0] || *u.LCP != *d.LCP {
+		t.Errorf("unpacked %+v, want %+v", u.Evidence, d.Evidence)
+	}
+	if w := p.WithoutEvidence(); w.HasEvidence() || w.Causes[0] != "a cause" {
+		t.Errorf("without evidence: %+v", w)
+	}
+}

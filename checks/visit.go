@@ -117,8 +117,9 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	finish := func() Result {
 		res.DurationSeconds = time.Since(start).Seconds()
 		Judge(&res, &plan)
-		if res.Diagnosis != nil {
-			res.Diagnosis.Causes = diagnose(&res, &res.Diagnosis.Evidence)
+		if d := res.Diagnosis; d != nil {
+			d.Causes = diagnose(&res, &d.Evidence)
+			d.Summary = summarize(&d.Evidence)
 		}
 		return res
 	}

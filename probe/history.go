@@ -26,8 +26,8 @@ func addHistory(h []checks.Result, res checks.Result, keep int) []checks.Result 
 		switch {
 		case !evidence && r.Verdict != checks.Pleasant:
 			evidence = true
-		case r.Diagnosis != nil && len(r.Diagnosis.Requests) > 0:
-			r.Diagnosis = &checks.Diagnosis{Causes: r.Diagnosis.Causes}
+		case r.Diagnosis.HasEvidence():
+			r.Diagnosis = r.Diagnosis.WithoutEvidence()
 		}
 		if failed(r) {
 			if bad >= keep {

@@ -24,7 +24,7 @@ func TestHistoryKeepsEvidenceOfTheNewestAndTheNewestNonPleasantVisit(t *testing.
 		if len(r.Diagnosis.Causes) != 1 {
 			t.Fatalf("a visit lost its cause: %+v", r.Diagnosis)
 		}
-		if len(r.Diagnosis.Requests) > 0 {
+		if r.Diagnosis.HasEvidence() {
 			whole[r.Diagnosis.Causes[0]] = true
 		}
 	}

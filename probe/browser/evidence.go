@@ -25,7 +25,9 @@ var evidenceModule = Module{Name: "evidence", Source: evidenceJS}
 // Bounds of what one visit keeps: the evidence of the latest visits of a
 // thousand targets must fit in a few MiB.
 const (
-	maxRequests = 250
+	// MaxRequests is how many requests a visit's evidence keeps; the
+	// rest are counted (Evidence.DroppedRequests).
+	MaxRequests = 250
 	maxMessages = 10
 	maxURL      = 160
 )
@@ -112,6 +114,7 @@ type requestDetail struct {
 // evidence is read against the page's time origin.
 type recorder struct {
 	withDetail bool
+	off        bool
 
 	mu        sync.Mutex
 	offset    float64 // epoch seconds minus monotonic seconds
@@ -136,6 +139,12 @@ type rawMessage struct {
 	epochMS      float64
 }
 
+func (r *recorder) setOff(off bool) {
+	r.mu.Lock()
+	r.off = off
+	r.mu.Unlock()
+}
+
 func (r *recorder) setDetail(on bool) {
 	r.mu.Lock()
 	r.withDetail = on
@@ -148,6 +157,12 @@ func newRecorder(withDetail bool, own func(runtime.ExecutionContextID) bool) *re
 
 // onEvent runs in a target's read loop: it records, and sends nothing.
 func (r *recorder) onEvent(ev any) {
+	r.mu.Lock()
+	off := r.off
+	r.mu.Unlock()
+	if off {
+		return
+	}
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		r.request(e)
@@ -250,7 +265,7 @@ func (r *recorder) request(e *network.EventRequestWillBeSent) {
 
 // keep adds a request unless the bound is reached (r.mu held).
 func (r *recorder) keep(q *rec) bool {
-	if len(r.order) >= maxRequests {
+	if len(r.order) >= MaxRequests {
 		r.dropped++
 		return false
 	}

@@ -75,6 +75,9 @@ type NavOptions struct {
 	// HAR keeps what a HAR file needs (headers, timing parts) beyond the
 	// evidence: for `visit -har`, not for the daemon.
 	HAR bool
+	// NoEvidence records no evidence: only for the benchmark that weighs
+	// what recording it costs.
+	NoEvidence bool
 }
 
 // Dialog is a JavaScript dialog the page opened; it was dismissed.
@@ -328,6 +331,10 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 		}
 	}
 	s.rec.setDetail(o.HAR)
+	s.rec.setOff(o.NoEvidence)
+	if !o.NoEvidence {
+		o.Modules = append([]Module{evidenceModule}, o.Modules...)
+	}
 	if len(o.Modules) > 0 {
 		s.modules = o.Modules
 		s.tab.addModules(o.Modules)

@@ -16,8 +16,11 @@ func (s *Session) Evidence(ctx context.Context) Evidence {
 	if d := s.docs[s.loader]; d != nil {
 		pageURL, start = d.url, d.start
 	}
-	window := s.opts.Window
+	window, off := s.opts.Window, s.opts.NoEvidence
 	s.mu.Unlock()
+	if off {
+		return Evidence{}
+	}
 	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	main := s.tab.Main()

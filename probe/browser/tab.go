@@ -100,7 +100,7 @@ type child struct {
 
 func newTab(marker string, mods []Module, touch bool) *Tab {
 	return &Tab{
-		marker: marker, modules: append([]Module{handsModule, evidenceModule}, mods...), touch: touch,
+		marker: marker, modules: append([]Module{handsModule}, mods...), touch: touch,
 		frames: map[cdp.FrameID]*Frame{}, children: map[target.ID]*child{},
 		sessions: map[target.SessionID]target.ID{},
 	}
