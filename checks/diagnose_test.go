@@ -20,13 +20,13 @@ import (
 // it; how close the times come is the benchmark's (bench/evidence_test.go).
 func TestEvidenceNamesEveryCauseOfTheFixture(t *testing.T) {
 	const (
-		tpDelay  = 1.0 // the third party's script is held this long
-		errorAt  = 1.5
-		throwAt  = 1.8
-		taskMS   = 200.0
-		tasks    = 3
-		early    = 0.02 // a page timer may fire a few ms early
-		late     = 1.0
+		tpDelay = 1.0 // the third party's script is held this long
+		errorAt = 1.5
+		throwAt = 1.8
+		taskMS  = 200.0
+		tasks   = 3
+		early   = 0.02 // a page timer may fire a few ms early
+		late    = 1.0
 	)
 	plan := checks.AutoPlan(fixture.URL + "/fx/evidence?tpdelay=1000&errorat=1500&throwat=1800&longtasks=3&longtask=200&longtaskat=2000")
 	plan.Promises[checks.MilestoneFCP] = 500 * time.Millisecond
