@@ -156,7 +156,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	addTimeline(&res, tl)
 	res.Diagnosis = &Diagnosis{Evidence: sess.Evidence(ctx)}
 	if plan.HAR {
-		if har, err := sess.HAR(tl, "", false); err == nil {
+		if har, err := sess.HAR(tl, plan.Version, false); err == nil {
 			res.HAR = har
 		}
 	}
