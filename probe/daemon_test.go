@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/internal/promtest"
 	"github.com/touchprobe/touchprobe/probe/config"
 )
 
@@ -383,10 +384,7 @@ func TestHistoryKeepsFailuresLonger(t *testing.T) {
 
 // TestPromtoolCheckMetrics lints a real /metrics scrape with promtool.
 func TestPromtoolCheckMetrics(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("no promtool")
-	}
+	promtool := promtest.Promtool(t)
 	d, _, _ := startFake(t, twoTargets)
 	waitUntil(t, "both recorded", func() bool { return strings.Count(scrape(t, d), "touchprobe_visit_success{") == 2 })
 	srv := httptest.NewServer(promhttp.HandlerFor(d.Gatherer(), promhttp.HandlerOpts{}))
