@@ -49,7 +49,7 @@ var hostileTargets = []struct{ name, path, want string }{
 // process outlives the daemon.
 func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 	if testing.Short() {
-		t.Skip("hostile pages: real Chromium")
+		t.Skip("short mode: hostile pages: real Chromium")
 	}
 	fx, err := site.Start()
 	if err != nil {

@@ -37,7 +37,7 @@ func discover(t *testing.T, url string) (string, config.Target) {
 // tel: and a mailto: link; discover configures all four, sending nothing.
 func TestDiscoverDemo(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs Chromium")
+		t.Skip("short mode: runs Chromium")
 	}
 	s, err := site.Start()
 	if err != nil {
@@ -73,7 +73,7 @@ func TestDiscoverDemo(t *testing.T) {
 // switched off, each with a comment saying why, and the config still loads.
 func TestDiscoverBare(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs Chromium")
+		t.Skip("short mode: runs Chromium")
 	}
 	s, err := site.Start()
 	if err != nil {
@@ -138,7 +138,7 @@ func TestDiscoverYAMLProvider(t *testing.T) {
 // there again.
 func TestDiscoverContactPage(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs Chromium")
+		t.Skip("short mode: runs Chromium")
 	}
 	s, err := site.Start()
 	if err != nil {

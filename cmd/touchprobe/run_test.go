@@ -37,7 +37,7 @@ func (s *syncBuffer) String() string {
 // within the shutdown bound.
 func TestRunDemo(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs Chromium")
+		t.Skip("short mode: runs Chromium")
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
