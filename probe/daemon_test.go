@@ -346,7 +346,7 @@ func TestProbeNowConfiguredNamesOnly(t *testing.T) {
 	if err != nil || res.Verdict != checks.Pleasant {
 		t.Fatalf("ProbeNow(good) = %v, %v", res.Verdict, err)
 	}
-	reg := ResultRegistry(res, "lab")
+	reg := resultRegistry(res, "lab")
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", problems, err)
 	}

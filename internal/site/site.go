@@ -17,7 +17,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -130,13 +129,6 @@ func (s *Site) count(next http.Handler) http.Handler {
 		s.stats.UserAgents.Store(r.UserAgent(), true)
 		next.ServeHTTP(w, r)
 	})
-}
-
-// BaseHost returns "127.0.0.1" or "localhost" from a fixture URL.
-func BaseHost(u string) string {
-	u = strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
-	h, _, _ := strings.Cut(u, ":")
-	return h
 }
 
 // DemoPath is the demo company's landing page: paint at 0.5 s, text at
