@@ -26,8 +26,8 @@ import (
 
 // hostileTargets are the worst pages the fixture has (internal/site/hostile.go)
 // and what a first-time visitor meets on each: the verdict, and the failures
-// ("code" or "code:milestone") that must be among its reasons; a pleasant
-// page has no reason at all. Every target's promises are loose (15 s), so a
+// ("code" or "code:milestone"; "a|b": either) that must be among its
+// reasons; a pleasant page has no reason at all. Every target's promises are loose (15 s), so a
 // busy machine breaks none: the verdict is the page's doing.
 var hostileTargets = []struct {
 	name, path string
@@ -36,9 +36,11 @@ var hostileTargets = []struct {
 	failures   []string
 	why        string
 }{
-	{"big", "/hostile/big", "5s", checks.Problematic, []string{"late:load"},
+	{"big", "/hostile/big", "5s", checks.Problematic, []string{"late:load|timeout"},
 		"50 MB of HTML: the first screen (phone, e-mail) shows at once, but the browser parses " +
-			"and lays out the rest for about 18 s (2 cores, alone), far past a 5 s window"},
+			"and lays out the rest for about 18 s (2 cores, alone), far past a 5 s window; " +
+			"whether the busy page still answers the final reading (late load) or not (timeout) " +
+			"depends on the machine's load"},
 	{"popups", "/hostile/popups", "", checks.Pleasant, nil,
 		"window.open in a loop without a click: the browser blocks the pop-ups as a visitor's " +
 			"does, and the page itself has phone and e-mail links"},
@@ -177,7 +179,7 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 			t.Errorf("%s: verdict %s, want %s (%s); reasons %v", h.name, res.Verdict, h.verdict, h.why, reasonCodes(res, false))
 		}
 		for _, want := range h.failures {
-			if !slices.Contains(reasonCodes(res, true), want) {
+			if !containsAny(reasonCodes(res, true), strings.Split(want, "|")) {
 				t.Errorf("%s: failures %v, want %q among them (%s)", h.name, reasonCodes(res, true), want, h.why)
 			}
 		}
@@ -220,6 +222,10 @@ func reasonCodes(res *checks.Result, failuresOnly bool) []string {
 		}
 	}
 	return out
+}
+
+func containsAny(have, want []string) bool {
+	return slices.ContainsFunc(want, func(w string) bool { return slices.Contains(have, w) })
 }
 
 // scrapeOK fetches url and parses it as the Prometheus text format.
