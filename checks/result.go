@@ -208,6 +208,4 @@ func (r *Result) Internal() bool {
 	return false
 }
 
-func seconds(d time.Duration) float64 { return d.Seconds() }
-
 func ptr[T any](v T) *T { return &v }
