@@ -351,6 +351,7 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 	s.opts = o
 	s.navigating = true
 	s.navStart = time.Now()
+	s.pageQuiet, s.pageStill = false, false
 	s.mu.Unlock()
 	go s.watch()
 
@@ -572,6 +573,9 @@ func (s *Session) onEvent(ev any) {
 		if e.Frame != nil && e.Frame.ParentID == "" && e.Type == page.NavigationTypeNavigation {
 			s.mu.Lock()
 			s.navAsked = time.Time{}
+			// A new document is not quiet until its own observer says so:
+			// the old one's word (or about:blank's) does not carry over.
+			s.pageQuiet = false
 			if s.navigating {
 				s.navs++
 				if s.navs > 1+s.opts.MaxNavigations && s.failure == FailNone {
