@@ -29,7 +29,7 @@ func TestWaterfallDrawsEveryRequestAndMilestone(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := buf.String()
-	svg := html[strings.Index(html, "<svg"):strings.Index(html, "</svg>")+len("</svg>")]
+	svg := html[strings.Index(html, "<svg") : strings.Index(html, "</svg>")+len("</svg>")]
 	var doc struct {
 		Groups []struct {
 			Class string `xml:"class,attr"`
