@@ -71,6 +71,10 @@ type Plan struct {
 	Phone     Mode
 	Email     Mode
 	Filmstrip bool
+	// HAR: keep what a HAR file of the visit needs (Result.HAR), whose
+	// creator is touchprobe at Version.
+	HAR     bool
+	Version string
 	// Configured is false for a bare URL: everything is auto-detected and
 	// nothing is ever sent.
 	Configured bool

@@ -179,6 +179,12 @@ type Result struct {
 	Log         []string           `json:"log,omitempty"`
 
 	Frames []browser.Shot `json:"-"`
+
+	// Diagnosis: the visit's evidence (requests, console errors,
+	// exceptions, long tasks, LCP parts) and the causes it shows.
+	Diagnosis *Diagnosis `json:"diagnosis,omitempty"`
+	// HAR is the visit as a HAR 1.2 file, when the plan asked for it.
+	HAR []byte `json:"-"`
 }
 
 // Failures lists the failure codes of the result, for counting.
@@ -201,7 +207,5 @@ func (r *Result) Internal() bool {
 	}
 	return false
 }
-
-func seconds(d time.Duration) float64 { return d.Seconds() }
 
 func ptr[T any](v T) *T { return &v }

@@ -122,6 +122,10 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	finish := func() Result {
 		res.DurationSeconds = time.Since(start).Seconds()
 		Judge(&res, &plan)
+		if d := res.Diagnosis; d != nil {
+			d.Causes = diagnose(&res, &d.Evidence)
+			d.Summary = summarize(&d.Evidence)
+		}
 		return res
 	}
 
@@ -132,7 +136,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		return finish()
 	}
 	defer sess.Close()
-	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Modules: checkModules}); err != nil {
+	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Modules: checkModules, HAR: plan.HAR}); err != nil {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
 		return finish()
 	}
@@ -155,6 +159,12 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		pg.Logf("page observation ended (%s)", tl.Ended)
 	}
 	addTimeline(&res, tl)
+	res.Diagnosis = &Diagnosis{Evidence: sess.Evidence(ctx)}
+	if plan.HAR {
+		if har, err := sess.HAR(tl, plan.Version, false); err == nil {
+			res.HAR = har
+		}
+	}
 	res.Log = pg.log
 	return finish()
 }

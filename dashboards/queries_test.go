@@ -157,7 +157,7 @@ func TestDataParts(t *testing.T) {
 // in the real Chromium: each must return data, and the alerts must parse.
 func TestQueriesReturnData(t *testing.T) {
 	if testing.Short() {
-		t.Skip("Chromium and Prometheus")
+		t.Skip("short mode: Chromium and Prometheus")
 	}
 	fx, err := site.Start()
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/touchprobe/touchprobe/internal/promtest"
 )
 
 const (
@@ -66,22 +68,9 @@ func readText(t *testing.T, name string) string {
 	return string(b)
 }
 
-// promtool finds the real promtool, or skips: the rule tests need it.
-func promtool(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/promtool"); err == nil {
-		return "/usr/bin/promtool"
-	}
-	if p, err := exec.LookPath("promtool"); err == nil {
-		return p
-	}
-	t.Skip("promtool not installed (/usr/bin/promtool; Debian package prometheus): rule files not checked")
-	return ""
-}
-
 func runPromtool(t *testing.T, args ...string) {
 	t.Helper()
-	cmd := exec.Command(promtool(t), args...)
+	cmd := exec.Command(promtest.Promtool(t), args...)
 	cmd.Dir = "rules" // the unit-test file names its rule file relative to itself
 	out, err := cmd.CombinedOutput()
 	if err != nil {

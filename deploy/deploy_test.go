@@ -36,20 +36,27 @@ func read(t *testing.T, path string) []byte {
 	return b
 }
 
-// tool returns the path of an installed command, or "" after logging that
-// the check that needs it did not run.
-func tool(t *testing.T, name string) string {
+// tool returns the path of an installed command, or skips the test naming
+// it and its Debian package: scripts/setup.sh installs it, and
+// scripts/test.sh fails on such a skip.
+func tool(t *testing.T, name, debianPackage string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Logf("%s is not installed: that check did not run", name)
-		return ""
+		t.Skipf("%s is not installed (Debian package %s; scripts/setup.sh installs it)", name, debianPackage)
 	}
 	return p
 }
 
-// run runs a command with a bound and returns its combined output.
+// run runs a command with a bound of two minutes and returns its combined
+// output.
 func run(t *testing.T, dir string, name string, args ...string) (string, error) {
+	t.Helper()
+	return runFor(t, 2*time.Minute, dir, name, args...)
+}
+
+// runFor runs a command with a bound and returns its combined output.
+func runFor(t *testing.T, bound time.Duration, dir string, name string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
@@ -63,10 +70,10 @@ func run(t *testing.T, dir string, name string, args ...string) (string, error) 
 	select {
 	case err := <-done:
 		return out.String(), err
-	case <-time.After(2 * time.Minute):
+	case <-time.After(bound):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("%s %s did not finish in 2 minutes", name, strings.Join(args, " "))
+		t.Fatalf("%s %s did not finish in %v", name, strings.Join(args, " "), bound)
 		return "", nil
 	}
 }

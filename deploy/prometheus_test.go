@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/touchprobe/touchprobe/internal/promtest"
 )
 
 const rulesGlob = "/etc/prometheus/touchprobe/rules/*.yml"
@@ -97,10 +99,7 @@ func TestPrometheusConfigsScrapeTheDaemon(t *testing.T) {
 // else in it (relabelling, regexes) is still checked by Prometheus' code.
 func promtoolCheck(t *testing.T, f string) {
 	t.Helper()
-	promtool := tool(t, "promtool")
-	if promtool == "" {
-		return
-	}
+	promtool := promtest.Promtool(t)
 	abs, _ := filepath.Abs(f)
 	out, err := run(t, filepath.Dir(abs), promtool, "check", "config", abs)
 	if err == nil {

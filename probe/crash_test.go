@@ -20,7 +20,7 @@ import (
 // restart and an internal error, and the next visit succeeds.
 func TestCrashOfTheBrowserMidVisitIsTheMonitorsFailure(t *testing.T) {
 	if testing.Short() {
-		t.Skip("browser crash: real Chromium")
+		t.Skip("short mode: browser crash: real Chromium")
 	}
 	fx, err := site.Start()
 	if err != nil {

@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/internal/promtest"
 	"github.com/touchprobe/touchprobe/probe/config"
 )
 
@@ -67,6 +69,19 @@ func (f *fakeVisits) visit(ctx context.Context, _ checks.Sessions, p checks.Plan
 	return res
 }
 
+// firstVisits is when each target's first visit began.
+func (f *fakeVisits) firstVisits() map[string]time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	first := map[string]time.Time{}
+	for i, p := range f.plans {
+		if _, ok := first[p.Target]; !ok {
+			first[p.Target] = f.at[i]
+		}
+	}
+	return first
+}
+
 func (f *fakeVisits) count(target string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -86,8 +101,15 @@ func writeConfig(t *testing.T, path, yaml string) {
 	}
 }
 
-// startFake runs a daemon on a config file with fake visits.
+// startFake runs a daemon on a config file with fake visits, each target's
+// first visit within 50 ms.
 func startFake(t *testing.T, yaml string) (*Daemon, *fakeVisits, string) {
+	t.Helper()
+	return startFakeWith(t, yaml, Options{MaxFirstOffset: 50 * time.Millisecond})
+}
+
+// startFakeWith is startFake with opts (their Visit and ConfigFile are set here).
+func startFakeWith(t *testing.T, yaml string, opts Options) (*Daemon, *fakeVisits, string) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "touchprobe.yml")
 	writeConfig(t, file, yaml)
@@ -96,7 +118,8 @@ func startFake(t *testing.T, yaml string) (*Daemon, *fakeVisits, string) {
 		t.Fatal(err)
 	}
 	f := &fakeVisits{verdict: map[string]checks.Verdict{}}
-	d, err := New(cfg, Options{ConfigFile: file, Visit: f.visit, MaxFirstOffset: 50 * time.Millisecond})
+	opts.ConfigFile, opts.Visit = file, f.visit
+	d, err := New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +346,7 @@ func TestProbeNowConfiguredNamesOnly(t *testing.T) {
 	if err != nil || res.Verdict != checks.Pleasant {
 		t.Fatalf("ProbeNow(good) = %v, %v", res.Verdict, err)
 	}
-	reg := ResultRegistry(res, "lab")
+	reg := resultRegistry(res, "lab")
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", problems, err)
 	}
@@ -333,41 +356,38 @@ func TestProbeNowConfiguredNamesOnly(t *testing.T) {
 	}
 }
 
+// TestFirstVisitsAreSpread: a starting daemon does not visit every target
+// at once but spreads the first visits over the interval. The visits record
+// when they began; 40 targets' first visits fall into each quarter of the
+// interval after the start (all in one quarter by chance: 4·(3/4)^40, about
+// 4e-5), and none comes later than the interval and a quarter: the offset is
+// below the interval, and a quarter is slack for a slow machine.
 func TestFirstVisitsAreSpread(t *testing.T) {
-	_, f, _ := startFake(t, `
-global:
-  interval: 1h
-targets:
-  - {name: a, url: "http://127.0.0.1:1/"}
-  - {name: b, url: "http://127.0.0.1:1/"}
-  - {name: c, url: "http://127.0.0.1:1/"}
-  - {name: d, url: "http://127.0.0.1:1/"}
-  - {name: e, url: "http://127.0.0.1:1/"}
-`)
-	waitUntil(t, "every first visit", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.plans) == 5 })
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	first, last := f.at[0], f.at[0]
-	for _, at := range f.at {
-		first, last = minTime(first, at), maxTime(last, at)
+	const targets, interval = 40, 4 * time.Second
+	var y strings.Builder
+	fmt.Fprintf(&y, "global:\n  interval: %v\ntargets:\n", interval)
+	for i := range targets {
+		fmt.Fprintf(&y, "  - {name: t%d, url: \"http://127.0.0.1:1/\"}\n", i)
 	}
-	if last.Equal(first) {
-		t.Errorf("five first visits at the same instant: no random offset")
-	}
-}
+	start := time.Now()
+	// No MaxFirstOffset: the interval bounds the first visit's offset.
+	_, f, _ := startFakeWith(t, y.String(), Options{})
+	waitUntil(t, "every first visit", func() bool { return len(f.firstVisits()) == targets })
 
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
+	perQuarter := make([]int, 5) // the fifth: later than the interval
+	for _, at := range f.firstVisits() {
+		q := int(at.Sub(start) * 4 / interval)
+		perQuarter[min(q, 4)]++
+		if at.Sub(start) > interval+interval/4 {
+			t.Errorf("a first visit %v after the start, later than the %v interval", at.Sub(start), interval)
+		}
 	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+	t.Logf("first visits per quarter of the interval (and after it): %v", perQuarter)
+	for q, n := range perQuarter[:4] {
+		if n == 0 {
+			t.Errorf("no first visit in quarter %d of the interval: %v", q+1, perQuarter)
+		}
 	}
-	return b
 }
 
 func TestHistoryKeepsFailuresLonger(t *testing.T) {
@@ -383,10 +403,7 @@ func TestHistoryKeepsFailuresLonger(t *testing.T) {
 
 // TestPromtoolCheckMetrics lints a real /metrics scrape with promtool.
 func TestPromtoolCheckMetrics(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("no promtool")
-	}
+	promtool := promtest.Promtool(t)
 	d, _, _ := startFake(t, twoTargets)
 	waitUntil(t, "both recorded", func() bool { return strings.Count(scrape(t, d), "touchprobe_visit_success{") == 2 })
 	srv := httptest.NewServer(promhttp.HandlerFor(d.Gatherer(), promhttp.HandlerOpts{}))

@@ -19,7 +19,7 @@ import (
 // keeps the old config and a good one removes a target's series.
 func TestEndToEndWithPrometheus(t *testing.T) {
 	if testing.Short() {
-		t.Skip("end to end: Chromium and Prometheus")
+		t.Skip("short mode: end to end: Chromium and Prometheus")
 	}
 	fx, err := site.Start()
 	if err != nil {

@@ -5,7 +5,9 @@ import "github.com/touchprobe/touchprobe/checks"
 // addHistory puts res first in h and trims it: at most keep successes and
 // keep failures (problematic or unknown visits), so failures outlive the
 // many pleasant visits that follow them. Only the newest entry keeps its
-// filmstrip frames: frames are the bulk of a result's memory.
+// filmstrip frames, and only the newest and the newest non-pleasant one
+// keep their evidence (the others keep its causes): frames and evidence
+// are the bulk of a result's memory.
 func addHistory(h []checks.Result, res checks.Result, keep int) []checks.Result {
 	if keep < 1 {
 		keep = 1
@@ -18,8 +20,15 @@ func addHistory(h []checks.Result, res checks.Result, keep int) []checks.Result 
 	} else {
 		ok++
 	}
+	evidence := res.Verdict != checks.Pleasant // the newest non-pleasant is kept whole
 	for _, r := range h {
 		r.Frames = nil
+		switch {
+		case !evidence && r.Verdict != checks.Pleasant:
+			evidence = true
+		case r.Diagnosis.HasEvidence():
+			r.Diagnosis = r.Diagnosis.WithoutEvidence()
+		}
 		if failed(r) {
 			if bad >= keep {
 				continue

@@ -24,32 +24,54 @@ import (
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
-// hostileTargets are the worst pages the fixture has, with the failure
-// reason each must give where the page decides it ("" where it does not:
-// then any reason of the closed set will do).
-var hostileTargets = []struct{ name, path, want string }{
-	{"big", "/hostile/big", ""},
-	{"popups", "/hostile/popups", ""},
-	{"download", "/hostile/download", checks.ReasonDownload},
-	{"download-js", "/hostile/download-js", ""},
-	{"beforeunload", "/hostile/beforeunload", ""},
-	// The load event never comes: the page is late past the window.
-	{"chat-iframe-never", "/hostile/chat-iframe-never", checks.ReasonLate},
-	// The page hangs its renderer: the visit runs into its timeout.
-	{"jsloop", "/?fcp=100&jsloop=500", checks.ReasonTimeout},
-	{"redirect-loop", "/loop", checks.ReasonRedirectLoop},
-	{"dialog-loop", "/?fcp=100&dialog=loop", checks.ReasonDialog},
-	{"never-loads", "/?fcp=100&never=1&phone=1", checks.ReasonLate},
+// hostileTargets are the worst pages the fixture has (internal/site/hostile.go)
+// and what a first-time visitor meets on each: the verdict, and the failures
+// ("code" or "code:milestone"; "a|b": either) that must be among its
+// reasons; a pleasant page has no reason at all. Every target's promises are loose (15 s), so a
+// busy machine breaks none: the verdict is the page's doing.
+var hostileTargets = []struct {
+	name, path string
+	window     string // the target's own window; "": the global 20 s
+	verdict    checks.Verdict
+	failures   []string
+	why        string
+}{
+	{"big", "/hostile/big", "5s", checks.Problematic, []string{"late:load|timeout"},
+		"50 MB of HTML: the first screen (phone, e-mail) shows at once, but the browser parses " +
+			"and lays out the rest for about 18 s (2 cores, alone), far past a 5 s window; " +
+			"whether the busy page still answers the final reading (late load) or not (timeout) " +
+			"depends on the machine's load"},
+	{"popups", "/hostile/popups", "", checks.Pleasant, nil,
+		"window.open in a loop without a click: the browser blocks the pop-ups as a visitor's " +
+			"does, and the page itself has phone and e-mail links"},
+	{"download", "/hostile/download", "", checks.Problematic, []string{"download"},
+		"the address is a file to save, not a page"},
+	{"download-js", "/hostile/download-js", "", checks.Pleasant, nil,
+		"a page with phone and e-mail links whose script pushes two files: the files are " +
+			"refused (a visitor does not download), the page itself is fine"},
+	{"beforeunload", "/hostile/beforeunload", "", checks.Pleasant, nil,
+		"a plain page with phone and e-mail links; its beforeunload prompt would only ask a " +
+			"visitor who leaves, and must not keep the visit from ending"},
+	{"chat-iframe-never", "/hostile/chat-iframe-never", "", checks.Problematic, []string{"late:load"},
+		"the chat iframe's document never finishes: the page's load event never comes"},
+	{"jsloop", "/?fcp=100&jsloop=500", "", checks.Problematic, []string{"timeout"},
+		"text at 0.1 s, then an endless script from 0.5 s freezes the page: the visit runs into its timeout"},
+	{"redirect-loop", "/loop", "", checks.Problematic, []string{"redirect_loop"},
+		"the address redirects to itself forever"},
+	{"dialog-loop", "/?fcp=100&dialog=loop", "", checks.Problematic, []string{"dialog", "no_contact"},
+		"alert after alert from 0.3 s; the page has no contact form, chat, phone or e-mail link either"},
+	{"never-loads", "/?fcp=100&never=1&phone=1", "", checks.Problematic, []string{"late:load"},
+		"a picture that never finishes loading: the load event never comes"},
 }
 
 // TestHostilePagesEndAndTheDaemonStands: one daemon visits every hostile
 // page at concurrency 2 while /metrics is scraped every 200 ms. Every visit
-// ends within its timeout with a reason from the closed set (the expected
-// one where the page decides it), every scrape succeeds, and no Chromium
-// process outlives the daemon.
+// ends within its timeout with the verdict and reasons hostileTargets
+// expects (all of the closed set), no pop-up reaches the server, every
+// scrape succeeds, and no Chromium process outlives the daemon.
 func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 	if testing.Short() {
-		t.Skip("hostile pages: real Chromium")
+		t.Skip("short mode: hostile pages: real Chromium")
 	}
 	fx, err := site.Start()
 	if err != nil {
@@ -61,6 +83,10 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 	y.WriteString("global:\n  interval: 1h\n  recheck_after: 1h\n  timeout: 25s\n  window: 20s\n  concurrency: 2\n  location: hostile-lab\ntargets:\n")
 	for _, h := range hostileTargets {
 		fmt.Fprintf(&y, "  - name: %s\n    url: %q\n", h.name, fx.URL+h.path)
+		y.WriteString("    promises: {first_contentful_paint: 15s, largest_contentful_paint: 15s}\n")
+		if h.window != "" {
+			fmt.Fprintf(&y, "    window: %s\n", h.window)
+		}
 	}
 	hostBefore := browser.ChromiumProcesses()
 	d := daemontest.Start(t, "hostile.yml", y.String(), probe.Options{MaxFirstOffset: time.Second, Version: "hostile"})
@@ -143,24 +169,29 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 			continue
 		}
 		res := st.Last
-		var codes []string
+		t.Logf("%-18s verdict %-11s reasons %v ended %q duration %.1fs", h.name, res.Verdict, reasonCodes(res, false), res.Ended, res.DurationSeconds)
 		for _, r := range res.Reasons {
-			codes = append(codes, strings.TrimSuffix(r.Code+":"+r.Milestone, ":"))
 			if !closed[r.Code] {
 				t.Errorf("%s: reason %q is not in the closed set", h.name, r.Code)
 			}
 		}
-		t.Logf("%-18s verdict %-11s reasons %v ended %q duration %.1fs", h.name, res.Verdict, codes, res.Ended, res.DurationSeconds)
-		if h.want != "" && !slices.Contains(res.Failures(), h.want) {
-			t.Errorf("%s: failures %v, want %q among them", h.name, res.Failures(), h.want)
+		if res.Verdict != h.verdict {
+			t.Errorf("%s: verdict %s, want %s (%s); reasons %v", h.name, res.Verdict, h.verdict, h.why, reasonCodes(res, false))
 		}
-		// A hostile page is the site's doing: the monitor must not break.
-		if res.Internal() || res.Verdict == checks.VerdictUnknown {
-			t.Errorf("%s: verdict %s reasons %v: the monitor broke on a hostile page", h.name, res.Verdict, codes)
+		for _, want := range h.failures {
+			if !containsAny(reasonCodes(res, true), strings.Split(want, "|")) {
+				t.Errorf("%s: failures %v, want %q among them (%s)", h.name, reasonCodes(res, true), want, h.why)
+			}
+		}
+		if len(h.failures) == 0 && len(res.Reasons) > 0 {
+			t.Errorf("%s: reasons %v, want none (%s)", h.name, reasonCodes(res, false), h.why)
 		}
 		if res.DurationSeconds > 25+5 {
 			t.Errorf("%s: the visit took %.1fs, beyond its 25s timeout", h.name, res.DurationSeconds)
 		}
+	}
+	if n := fx.Stats().Path("/p/popup"); n != 0 {
+		t.Errorf("%d pop-up windows reached the server: the browser let them open", n)
 	}
 	procs, _ := gatheredValue(t, d.Gatherer(), "touchprobe_browser_processes", nil)
 	t.Logf("browser processes: %d at most during the visits, %.0f when they were done", peak, procs)
@@ -178,8 +209,23 @@ func TestHostilePagesEndAndTheDaemonStands(t *testing.T) {
 		waitGroupGone(t, g)
 	}
 	// Other tests on the machine may run Chromium too: logged, not asserted.
-	t.Logf("pop-up windows that reached the server: %d", fx.Stats().Path("/p/popup"))
 	t.Logf("browser groups %v; Chromium processes on the host: %d before, %d after", groups, hostBefore, browser.ChromiumProcesses())
+}
+
+// reasonCodes are a result's reasons (only its failures: failuresOnly) as
+// "code" or "code:milestone".
+func reasonCodes(res *checks.Result, failuresOnly bool) []string {
+	var out []string
+	for _, r := range res.Reasons {
+		if r.Failure || !failuresOnly {
+			out = append(out, strings.TrimSuffix(r.Code+":"+r.Milestone, ":"))
+		}
+	}
+	return out
+}
+
+func containsAny(have, want []string) bool {
+	return slices.ContainsFunc(want, func(w string) bool { return slices.Contains(have, w) })
 }
 
 // scrapeOK fetches url and parses it as the Prometheus text format.

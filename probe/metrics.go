@@ -324,9 +324,9 @@ func (d *Daemon) targetSeries(t *target) []chunk {
 	return out
 }
 
-// ResultRegistry holds the metrics of one visit, for the /probe endpoint
+// resultRegistry holds the metrics of one visit, for the /probe endpoint
 // (blackbox_exporter style: a fresh registry per probe).
-func ResultRegistry(res checks.Result, location string) *prometheus.Registry {
+func resultRegistry(res checks.Result, location string) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(resultCollector{res: res, location: location})
 	return reg

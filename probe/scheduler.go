@@ -219,6 +219,9 @@ func (d *Daemon) visitOnce(ctx context.Context, t *target, record bool) (res che
 
 // record counts a finished visit and keeps it as the target's latest.
 func (d *Daemon) record(t *target, res checks.Result, panicked bool) {
+	// The evidence is kept compressed: a thousand targets' visits must fit
+	// in a few MiB (Diagnosis.Unpack brings it back for the status page).
+	res.Diagnosis = res.Diagnosis.Pack()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	r := res

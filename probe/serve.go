@@ -14,20 +14,8 @@ import (
 // DefaultListen is loopback only: exposing the daemon is a deliberate choice.
 const DefaultListen = "127.0.0.1:9516"
 
-// Serve runs h on listen (TLS and basic auth from the exporter-toolkit web
+// ServeOn runs h on ln (TLS and basic auth from the exporter-toolkit web
 // config file when given) until ctx ends, then shuts down gracefully.
-func Serve(ctx context.Context, listen, webConfigFile string, h http.Handler, logger *slog.Logger) error {
-	if listen == "" {
-		listen = DefaultListen
-	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return err
-	}
-	return ServeOn(ctx, ln, webConfigFile, h, logger)
-}
-
-// ServeOn is Serve on a listener the caller opened (to learn its address).
 func ServeOn(ctx context.Context, ln net.Listener, webConfigFile string, h http.Handler, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.Default()

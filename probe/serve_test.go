@@ -37,11 +37,10 @@ func TestServerBasicAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") })
-	go func() { done <- Serve(ctx, addr, cfg, h, nil) }()
+	go func() { done <- ServeOn(ctx, l, cfg, h, nil) }()
 	get := func(auth bool) int {
 		req, _ := http.NewRequest("GET", "http://"+addr+"/-/healthy", nil)
 		if auth {

@@ -18,9 +18,6 @@ type ServerOptions struct {
 	Version string
 }
 
-// resultRegistry renders one visit's metrics for /probe.
-var resultRegistry = ResultRegistry
-
 // NewServer serves the status page (/), /metrics, /probe, /filmstrip and the
 // lifecycle endpoints; any other path is 404.
 func NewServer(p Prober, metrics prometheus.Gatherer, opts ServerOptions) http.Handler {

@@ -53,7 +53,7 @@ const statusSeenJS = `(() => {
 // milestones, loads every filmstrip frame, and names the verdict.
 func TestStatusPageInChromium(t *testing.T) {
 	if testing.Short() {
-		t.Skip("real Chromium")
+		t.Skip("short mode: real Chromium")
 	}
 	fx, err := site.Start()
 	if err != nil {

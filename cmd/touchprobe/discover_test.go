@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,7 +41,7 @@ func discover(t *testing.T, url string) (string, config.Target) {
 // tel: and a mailto: link; discover configures all four, sending nothing.
 func TestDiscoverDemo(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs Chromium")
+		t.Skip("short mode: runs Chromium")
 	}
 	s, err := site.Start()
 	if err != nil {
@@ -73,7 +77,7 @@ func TestDiscoverDemo(t *testing.T) {
 // switched off, each with a comment saying why, and the config still loads.
 func TestDiscoverBare(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs Chromium")
+		t.Skip("short mode: runs Chromium")
 	}
 	s, err := site.Start()
 	if err != nil {
@@ -134,20 +138,56 @@ func TestDiscoverYAMLProvider(t *testing.T) {
 }
 
 // TestDiscoverContactPage: the form lives on a contact page behind a menu
-// link; discover writes that page, and the config it prints finds the form
-// there again.
+// link ("Kontakt"). The round trip a user makes: discover prints a config,
+// check-config accepts it, and a visit with that config reaches the contact
+// page the fixture links to and finds the form the fixture puts there
+// (form#contact, shown 300 ms into that page).
 func TestDiscoverContactPage(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs Chromium")
+		t.Skip("short mode: runs Chromium")
 	}
 	s, err := site.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	_, tg := discover(t, s.URL+"/?fcp=100&phone=1&contactlink=Kontakt&contactq=fcp%3D100%26form%3D300")
-	f := tg.ContactForm.Value
-	if !tg.ContactForm.Set || tg.ContactForm.Disabled || !strings.HasPrefix(f.Page, "/p/contact?") || f.Selector == "" {
-		t.Fatalf("contact_form = %+v; want the contact page and a selector", tg.ContactForm)
+	const contactPage = "/p/contact?fcp=100&form=300" // the fixture's link: /p/contact?CONTACTQ
+	out, tg := discover(t, s.URL+"/?fcp=100&phone=1&contactlink=Kontakt&contactq="+url.QueryEscape("fcp=100&form=300"))
+	if f := tg.ContactForm.Value; f.Page != contactPage || !strings.Contains(f.Selector, "#contact") {
+		t.Errorf("contact_form page %q selector %q; want the fixture's form #contact on %q", f.Page, f.Selector, contactPage)
 	}
+	file := filepath.Join(t.TempDir(), "touchprobe.yml")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runCommand("check-config", file); code != exitOK {
+		t.Fatalf("check-config of what discover printed: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	visitsBefore := s.Stats().Path("/p/contact")
+	code, stdout, stderr := runCommand("visit", "-config", file, "-target", tg.Name, "-json")
+	var res checks.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("visit -json: exit %d, %v\n%s%s", code, err, stdout, stderr)
+	}
+	form := res.Touchpoints[checks.TouchContactForm]
+	if code != exitOK || res.Verdict == checks.Problematic {
+		t.Errorf("visit with the discovered config: exit %d, verdict %s, reasons %+v", code, res.Verdict, res.Reasons)
+	}
+	if !form.Up || !form.Required || form.Page != s.URL+contactPage || !strings.Contains(form.Selector, "#contact") {
+		t.Errorf("contact form %+v; want up, required (the config names it), #contact on %s", form, s.URL+contactPage)
+	}
+	if n := s.Stats().Path("/p/contact"); n <= visitsBefore {
+		t.Errorf("the visit never requested the contact page (%d requests before it, %d after)", visitsBefore, n)
+	}
+	if _, ok := res.Milestones[checks.MilestoneFormReady]; !ok {
+		t.Errorf("no %s milestone: %v", checks.MilestoneFormReady, res.Milestones)
+	}
+}
+
+// runCommand runs a touchprobe subcommand and returns its exit code and output.
+func runCommand(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = dispatch(args, &out, &errb)
+	return code, out.String(), errb.String()
 }

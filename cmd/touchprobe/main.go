@@ -10,7 +10,7 @@ import (
 	"sort"
 )
 
-// Exit codes (DESIGN.md), plus one for a monitor that could not do its job.
+// Exit codes (docs/design.md "CLI").
 const (
 	exitOK       = 0
 	exitFailed   = 1 // the site failed the check

@@ -28,7 +28,7 @@ const shutdownBound = 10 * time.Second
 func runRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "run [-config FILE] [-listen ADDR] [-shard i/n] [-web.config.file FILE] [-log.level LEVEL] [-log.format text|json]", stderr)
 	configFile := fs.String("config", "", "config file (none: probe the built-in demo website)")
-	listen := fs.String("listen", "127.0.0.1:9516", "address for /metrics and the status page (loopback by default)")
+	listen := fs.String("listen", probe.DefaultListen, "address for /metrics and the status page (loopback by default)")
 	shard := fs.String("shard", "", `take only this shard's targets: "i/n" (overrides global.shard)`)
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web config file (TLS, basic auth)")
 	logLevel := fs.String("log.level", "info", "debug | info | warn | error")

@@ -19,11 +19,12 @@ func init() {
 }
 
 func runVisit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("visit", "visit [-config FILE -target NAME | URL] [-json] [-filmstrip DIR]", stderr)
+	fs := newFlags("visit", "visit [-config FILE -target NAME | URL] [-json] [-filmstrip DIR] [-har FILE]", stderr)
 	configFile := fs.String("config", "", "config file; visit the target named by -target")
 	targetName := fs.String("target", "", "name of the target in -config to visit")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the timeline")
 	filmstrip := fs.String("filmstrip", "", "write the first seconds as JPEG frames (named by their ms offset) into this directory")
+	harFile := fs.String("har", "", "write the visit as a HAR 1.2 file (every request, with headers and timings)")
 	execPath := fs.String("browser", "", "Chromium binary (default: the Debian one)")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
@@ -53,6 +54,7 @@ func runVisit(args []string, stdout, stderr io.Writer) int {
 		opts.ExecPath = *execPath
 	}
 	plan.Filmstrip = *filmstrip != ""
+	plan.HAR, plan.Version = *harFile != "", version
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -65,6 +67,16 @@ func runVisit(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "touchprobe visit: filmstrip:", err)
 		} else if !*asJSON {
 			fmt.Fprintf(stderr, "filmstrip: %d frames in %s\n", len(res.Frames), *filmstrip)
+		}
+	}
+	if *harFile != "" {
+		switch {
+		case len(res.HAR) == 0:
+			fmt.Fprintln(stderr, "touchprobe visit: -har: the visit recorded no requests")
+		case os.WriteFile(*harFile, res.HAR, 0o644) != nil:
+			fmt.Fprintln(stderr, "touchprobe visit: -har: cannot write", *harFile)
+		case !*asJSON:
+			fmt.Fprintf(stderr, "har: %s\n", *harFile)
 		}
 	}
 	if *asJSON {

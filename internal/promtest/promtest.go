@@ -1,11 +1,13 @@
-// Package promtest runs the real Prometheus server (/usr/bin/prometheus) for
-// tests: it scrapes the given targets on loopback every second, loads the
-// given rule files, and answers PromQL through its HTTP API.
+// Package promtest runs the real Prometheus server for tests: it scrapes the
+// given targets on loopback every second, loads the given rule files, and
+// answers PromQL through its HTTP API. It also finds promtool.
 //
 //	p := promtest.Start(t, []string{"127.0.0.1:9516"}, promtest.Rules("rules.yml"))
 //	v, err := p.WaitFor(ctx, `touchprobe_visit_success{target="acme"} == 1`)
 //
-// The test is skipped when no prometheus binary is installed.
+// A test that finds no prometheus (or promtool) binary is skipped, and the
+// skip names the tool: scripts/test.sh fails on such a skip, since
+// scripts/setup.sh installs both.
 package promtest
 
 import (
@@ -27,9 +29,6 @@ import (
 	"time"
 )
 
-// Binary is the Prometheus server used, unless PROMETHEUS_BINARY names another.
-const Binary = "/usr/bin/prometheus"
-
 // Prometheus is a running server; it stops when the test ends.
 type Prometheus struct {
 	URL string // http://127.0.0.1:PORT
@@ -48,10 +47,7 @@ type Sample struct {
 }
 
 type options struct {
-	rules          []string
-	scrapeInterval time.Duration
-	metricsPath    string
-	extraConfig    string
+	rules []string
 }
 
 // Option changes how the server is started.
@@ -61,31 +57,15 @@ type Option func(*options)
 // evaluated every scrape interval.
 func Rules(files ...string) Option { return func(o *options) { o.rules = append(o.rules, files...) } }
 
-// ScrapeInterval sets the scrape and rule evaluation interval (1s).
-func ScrapeInterval(d time.Duration) Option { return func(o *options) { o.scrapeInterval = d } }
-
-// MetricsPath sets the path scraped on every target (/metrics).
-func MetricsPath(p string) Option { return func(o *options) { o.metricsPath = p } }
-
-// ExtraScrapeConfig appends raw YAML scrape_configs entries (each starting
-// with "- job_name: ..."), for tests that need relabelling or /probe jobs.
-func ExtraScrapeConfig(yaml string) Option { return func(o *options) { o.extraConfig = yaml } }
-
 // Start runs Prometheus scraping targets (host:port) as job "touchprobe",
 // waits until it is ready, and stops it at the end of the test.
 func Start(t testing.TB, scrapeTargets []string, opts ...Option) *Prometheus {
 	t.Helper()
-	o := options{scrapeInterval: time.Second, metricsPath: "/metrics"}
+	var o options
 	for _, f := range opts {
 		f(&o)
 	}
-	bin := os.Getenv("PROMETHEUS_BINARY")
-	if bin == "" {
-		bin = Binary
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("no Prometheus server: %v", err)
-	}
+	bin := find(t, "prometheus", "TOUCHPROBE_PROMETHEUS")
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgFile, []byte(config(o, scrapeTargets)), 0o644); err != nil {
@@ -129,8 +109,7 @@ func Start(t testing.TB, scrapeTargets []string, opts ...Option) *Prometheus {
 
 func config(o options, targets []string) string {
 	var b strings.Builder
-	iv := o.scrapeInterval.String()
-	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: %s\n  scrape_timeout: %s\n", iv, iv, iv)
+	b.WriteString("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n  scrape_timeout: 1s\n")
 	if len(o.rules) > 0 {
 		b.WriteString("rule_files:\n")
 		for _, r := range o.rules {
@@ -140,14 +119,9 @@ func config(o options, targets []string) string {
 	}
 	b.WriteString("scrape_configs:\n")
 	if len(targets) > 0 {
-		fmt.Fprintf(&b, "  - job_name: touchprobe\n    metrics_path: %q\n    static_configs:\n      - targets:\n", o.metricsPath)
+		b.WriteString("  - job_name: touchprobe\n    static_configs:\n      - targets:\n")
 		for _, t := range targets {
 			fmt.Fprintf(&b, "          - %q\n", t)
-		}
-	}
-	if o.extraConfig != "" {
-		for _, line := range strings.Split(strings.TrimRight(o.extraConfig, "\n"), "\n") {
-			b.WriteString("  " + line + "\n")
 		}
 	}
 	return b.String()
@@ -179,9 +153,6 @@ func (p *Prometheus) stop() {
 		p.t.Logf("prometheus log:\n%s", p.log.String())
 	}
 }
-
-// Log is what Prometheus printed so far.
-func (p *Prometheus) Log() string { return p.log.String() }
 
 // Query evaluates an instant query now; a scalar comes back as one sample
 // without labels.
@@ -272,14 +243,6 @@ func (p *Prometheus) Targets(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// Rules returns the loaded rule groups as Prometheus reports them (raw
-// JSON of /api/v1/rules "data"), for tests of alert states.
-func (p *Prometheus) Rules(ctx context.Context) (json.RawMessage, error) {
-	var data json.RawMessage
-	err := p.api(ctx, "/api/v1/rules", nil, &data)
-	return data, err
-}
-
 func (p *Prometheus) api(ctx context.Context, path string, q url.Values, out any) error {
 	u := p.URL + path
 	if q != nil {
@@ -321,4 +284,46 @@ func sample(metric map[string]string, v [2]any) (Sample, error) {
 	}
 	sec := int64(ts)
 	return Sample{Metric: metric, Value: f, Time: time.Unix(sec, int64((ts-float64(sec))*1e9))}, nil
+}
+
+// Promtool is the path of promtool; the test is skipped, naming it, when
+// there is none.
+func Promtool(t testing.TB) string {
+	t.Helper()
+	return find(t, "promtool", "TOUCHPROBE_PROMTOOL")
+}
+
+// searchDirs are where Debian's package and the upstream release put the
+// binaries when they are not on PATH.
+var searchDirs = []string{"/usr/bin", "/usr/local/bin"}
+
+// find returns the binary the environment variable env names, else name on
+// PATH, else in searchDirs; it skips the test, naming the tool, when none is
+// there.
+func find(t testing.TB, name, env string) string {
+	t.Helper()
+	p, err := lookup(name, os.Getenv(env), searchDirs)
+	if err != nil {
+		t.Skipf("%v (looked at $%s, PATH and %s; scripts/setup.sh installs it)", err, env, strings.Join(searchDirs, ", "))
+	}
+	return p
+}
+
+// lookup is find without the test: explicit is a path or "".
+func lookup(name, explicit string, dirs []string) (string, error) {
+	if explicit != "" {
+		if _, err := exec.LookPath(explicit); err != nil {
+			return "", fmt.Errorf("%s not found: %w", name, err)
+		}
+		return explicit, nil
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, d := range dirs {
+		if p, err := exec.LookPath(filepath.Join(d, name)); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found", name)
 }

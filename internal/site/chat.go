@@ -25,6 +25,8 @@ import (
 //	nolauncher=1          no launcher button: only the provider's API opens it
 //	provider=tawkto|intercom  a provider-shaped global (window.Tawk_API or
 //	                      window.Intercom) drives the widget, as those scripts do
+//	chatres=BYTES         the widget's document loads /fx/asset.js of exactly
+//	                      BYTES bytes (in its head) before the widget starts
 //
 // The widget reports what it did to /chat/event, so tests compare measured
 // times with the fixture's own (Site.ChatEvents).
@@ -82,7 +84,7 @@ func registerChat(s *Site, mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		cfg := chatConfigFrom(r.URL.Query())
-		chatFrameTmpl.Execute(w, map[string]any{"Widget": template.JS(chatWidgetJS), "Config": cfg})
+		chatFrameTmpl.Execute(w, map[string]any{"Widget": template.JS(chatWidgetJS), "Config": cfg, "Res": atoi(r.URL.Query(), "res")})
 	})
 	mux.HandleFunc("/chat/message", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
@@ -159,6 +161,9 @@ func chatHTML(r *http.Request, t TouchKnobs) string {
 		if l := q.Get("chatlabel"); l != "" {
 			v.Set("chatlabel", l)
 		}
+		if n := atoi(q, "chatres"); n > 0 {
+			v.Set("res", fmt.Sprint(n))
+		}
 		src := fmt.Sprintf("%s://%s/chat?%s", scheme, host, v.Encode())
 		// The iframe learns the landing page's navigation start, so that its
 		// timeline is on the landing page's clock.
@@ -184,7 +189,8 @@ fxChatWidget(document.getElementById('chat-widget'), %s);</script>`, chatWidgetJ
 // The widget in a document of its own (the iframe).
 var chatFrameTmpl = template.Must(template.New("chat").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Chat</title>
-<style>body{margin:0;font-family:sans-serif;background:transparent}</style></head>
+<style>body{margin:0;font-family:sans-serif;background:transparent}</style>
+{{if .Res}}<script src="/fx/asset.js?bytes={{.Res}}"></script>{{end}}</head>
 <body><div id="chat-widget" style="position:absolute;inset:0"></div>
 <script>{{.Widget}}
 fxChatWidget(document.getElementById('chat-widget'), {{.Config}});

@@ -1,14 +1,3 @@
-// Package site is a small company website with known timings: the fixture
-// the tests and benchmarks visit, and the demo that `touchprobe run` probes
-// when it has no config.
-//
-// Every page takes its timeline from the query string, in milliseconds of the
-// page's own clock (since navigation start), e.g.
-//
-//	/?ttfb=150&body=300&fcp=800&lcp=1500
-//
-// and marks each change with performance.mark("fx-NAME"), so a test can
-// compare a measured milestone with when the change really happened.
 package site
 
 import (
@@ -23,16 +12,21 @@ import (
 )
 
 // Site serves the fixture on loopback: plain HTTP on 127.0.0.1, the same
-// over TLS (self-signed), and the same again under the host name
-// "localhost", which is another site as far as the browser is concerned
-// (a cross-site iframe lives in a process of its own).
+// over TLS (self-signed), the same again under the host name "localhost",
+// which is another site as far as the browser is concerned (a cross-site
+// iframe lives in a process of its own), and the same on 127.0.0.2, a third
+// site that pages load "third-party" scripts from.
 type Site struct {
 	URL    string // http://127.0.0.1:PORT
 	AltURL string // http://localhost:PORT (same server, another site)
 	TLSURL string // https://127.0.0.1:PORT2 (self-signed)
+	// ThirdPartyURL is http://127.0.0.2:PORT3 (PORT3 is PORT when it was
+	// free): the same handler, a third site.
+	ThirdPartyURL string
 
 	srv    *httptest.Server
 	tlsSrv *httptest.Server
+	tpSrv  *httptest.Server
 	stats  Stats
 }
 
@@ -45,6 +39,24 @@ type Stats struct {
 	Requests      atomic.Int64
 	SyntheticSeen atomic.Int64 // document requests with the X-Touchprobe header
 	UserAgents    sync.Map     // user agents seen
+
+	chatTexts  []string    // visitor messages the chat agent got (guarded by mu)
+	envReports []EnvReport // what /fx/env's script saw (guarded by mu)
+}
+
+// ChatTexts returns the visitor messages that reached the chat agent
+// (/chat/agent), oldest first.
+func (s *Stats) ChatTexts() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.chatTexts...)
+}
+
+// EnvReports returns what the /fx/env page's script reported, oldest first.
+func (s *Stats) EnvReports() []EnvReport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]EnvReport(nil), s.envReports...)
 }
 
 // Path counts requests to one path.
@@ -74,6 +86,11 @@ func StartOn(addr string) (*Site, error) {
 	s.tlsSrv.TLS = &tls.Config{}
 	s.tlsSrv.StartTLS()
 	s.URL = s.srv.URL
+	if err := s.startThirdParty(h); err != nil {
+		s.srv.Close()
+		s.tlsSrv.Close()
+		return nil, err
+	}
 	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
 	s.AltURL = "http://localhost:" + port
 	s.TLSURL = s.tlsSrv.URL
@@ -84,8 +101,10 @@ func StartOn(addr string) (*Site, error) {
 func (s *Site) Close() {
 	s.srv.CloseClientConnections()
 	s.tlsSrv.CloseClientConnections()
+	s.tpSrv.CloseClientConnections()
 	s.srv.Close()
 	s.tlsSrv.Close()
+	s.tpSrv.Close()
 }
 
 // Stats returns the request counters.
@@ -115,6 +134,9 @@ func (s *Site) Handler() http.Handler {
 	})
 	registerTouchpoints(s, mux)
 	registerHostile(s, mux)
+	mux.HandleFunc("/vendor/", serveVendor)
+	registerThirdPartyFixtures(s, mux)
+	registerOwnFixtures(s, mux)
 	return s.count(mux)
 }
 
@@ -131,6 +153,27 @@ func (s *Site) count(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// startThirdParty serves h on 127.0.0.2, on the main server's port when it
+// is free.
+func (s *Site) startThirdParty(h http.Handler) error {
+	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
+	ln, err := net.Listen("tcp", net.JoinHostPort(thirdPartyIP, port))
+	if err != nil {
+		if ln, err = net.Listen("tcp", thirdPartyIP+":0"); err != nil {
+			return fmt.Errorf("fixture third-party site on %s: %w", thirdPartyIP, err)
+		}
+	}
+	s.tpSrv = httptest.NewUnstartedServer(h)
+	s.tpSrv.Listener.Close()
+	s.tpSrv.Listener = ln
+	s.tpSrv.Start()
+	s.ThirdPartyURL = s.tpSrv.URL
+	return nil
+}
+
+// thirdPartyIP is the third site's address (all of 127/8 is loopback on Linux).
+const thirdPartyIP = "127.0.0.2"
 
 // BaseHost returns "127.0.0.1" or "localhost" from a fixture URL.
 func BaseHost(u string) string {

@@ -182,7 +182,7 @@ func TestPageFailuresAreResults(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			o := visit(t, c.url, c.o)
 			if o.Failure != c.want {
-				t.Errorf("failure %q (%s), want %q", o.Failure, o.Detail, c.want)
+				t.Errorf("failure %q (%s), want %q (ended %s after %s, %d navigations, milestones %v)", o.Failure, o.Detail, c.want, o.Ended, o.wall, o.Navigations, o.Milestones)
 			}
 			if o.Failure == browser.FailInternal {
 				t.Errorf("a broken site was blamed on the monitor")
@@ -204,7 +204,7 @@ func TestErrorPagesStillGetTheirTimeline(t *testing.T) {
 		t.Fatalf("status %d failure %q", o.Status, o.Failure)
 	}
 	if _, ok := o.Milestones[browser.FirstContentfulPaint]; !ok {
-		t.Errorf("no first contentful paint on the error page: %v", o.Milestones)
+		t.Errorf("no first contentful paint on the error page: %v (ended %s after %s)", o.Milestones, o.Ended, o.wall)
 	}
 }
 

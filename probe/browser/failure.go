@@ -8,7 +8,7 @@ import (
 )
 
 // Failure names why a page could not be visited. The values are the page-level
-// part of the closed `reason` label set in DESIGN.md; checks adds the
+// part of the closed `reason` label set in docs/design.md; checks adds the
 // touchpoint reasons.
 type Failure string
 

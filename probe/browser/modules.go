@@ -40,7 +40,8 @@ func bundle(mods []Module) string {
 		b.WriteString(m.Source)
 		b.WriteString("\n);\n")
 	}
-	b.WriteString("if (tp.hands) tp.hands.init();\nreturn true;\n})()")
+	// Modules that watch from the document's start begin now.
+	b.WriteString("for (const m of Object.values(tp)) if (m && typeof m.init === 'function') { try { m.init(); } catch (_) {} }\nreturn true;\n})()")
 	return b.String()
 }
 

@@ -72,6 +72,12 @@ type NavOptions struct {
 	// Modules are installed in every document of the visit's tabs, in
 	// their isolated world (see Module).
 	Modules []Module
+	// HAR keeps what a HAR file needs (headers, timing parts) beyond the
+	// evidence: for `visit -har`, not for the daemon.
+	HAR bool
+	// NoEvidence records no evidence: only for the benchmark that weighs
+	// what recording it costs.
+	NoEvidence bool
 }
 
 // Dialog is a JavaScript dialog the page opened; it was dismissed.
@@ -113,6 +119,7 @@ type Session struct {
 	cancel  context.CancelFunc
 	frame   cdp.FrameID
 	modules []Module
+	rec     *recorder // the visit's evidence
 
 	closeOnce sync.Once
 	nextOnce  sync.Once
@@ -167,6 +174,8 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 	}
 	s.tab = newTab(in.sup.opts.UserAgentMarker, nil, false)
 	s.tab.observe(s.onEvent)
+	s.rec = newRecorder(false, s.tab.ownWorld)
+	s.tab.observe(s.rec.onEvent)
 	s.ctx, s.cancel = chromedp.NewContext(in.browserCtx,
 		chromedp.WithNewBrowserContext(),
 		chromedp.WithListener(s.tab.onEvent))
@@ -321,6 +330,11 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 			return s.internal(err)
 		}
 	}
+	s.rec.setDetail(o.HAR)
+	s.rec.setOff(o.NoEvidence)
+	if !o.NoEvidence {
+		o.Modules = append([]Module{evidenceModule}, o.Modules...)
+	}
 	if len(o.Modules) > 0 {
 		s.modules = o.Modules
 		s.tab.addModules(o.Modules)
@@ -337,6 +351,7 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 	s.opts = o
 	s.navigating = true
 	s.navStart = time.Now()
+	s.pageQuiet, s.pageStill = false, false
 	s.mu.Unlock()
 	go s.watch()
 
@@ -558,6 +573,9 @@ func (s *Session) onEvent(ev any) {
 		if e.Frame != nil && e.Frame.ParentID == "" && e.Type == page.NavigationTypeNavigation {
 			s.mu.Lock()
 			s.navAsked = time.Time{}
+			// A new document is not quiet until its own observer says so:
+			// the old one's word (or about:blank's) does not carry over.
+			s.pageQuiet = false
 			if s.navigating {
 				s.navs++
 				if s.navs > 1+s.opts.MaxNavigations && s.failure == FailNone {

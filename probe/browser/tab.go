@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
@@ -397,4 +398,20 @@ func (t *Tab) addModules(mods []Module) {
 			t.modules = append(t.modules, m)
 		}
 	}
+}
+
+// ownWorld tells whether an execution context is one of the tab's isolated
+// worlds (the modules'): their messages are not the page's.
+func (t *Tab) ownWorld(id runtime.ExecutionContextID) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, f := range t.frames {
+		f.mu.Lock()
+		w := f.world
+		f.mu.Unlock()
+		if w == id {
+			return true
+		}
+	}
+	return false
 }

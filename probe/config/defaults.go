@@ -10,7 +10,7 @@ import (
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
-// Defaults (DESIGN.md "Config").
+// Defaults (docs/design.md "Config").
 const (
 	DefaultInterval           = Duration(5 * time.Minute)
 	DefaultTimeout            = Duration(60 * time.Second)

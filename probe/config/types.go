@@ -1,6 +1,6 @@
 // Package config is touchprobe's YAML configuration: strict (unknown keys are
 // errors), with defaults, ${VAR} expansion, and errors that name the file,
-// line and field. The key names are a contract (DESIGN.md): add, rename none.
+// line and field. The key names are a contract (docs/design.md): add, rename none.
 //
 // For the daemon:
 //
@@ -49,7 +49,7 @@ type Global struct {
 	UserAgentMarker string   `yaml:"user_agent_marker"`  // appended to the User-Agent; also sent as a header
 	Browser         Browser  `yaml:"browser"`
 
-	// Beyond DESIGN.md's example (additions, documented in the example config).
+	// Beyond docs/design.md's example (additions, documented in the example config).
 	Filmstrip     *bool    `yaml:"filmstrip"`       // record the first seconds as frames (true)
 	RecheckAfter  Duration `yaml:"recheck_after"`   // after a problematic visit, confirm this soon (1m)
 	Shard         string   `yaml:"shard,omitempty"` // "i/n": take only the targets that hash to shard i of n
