@@ -50,6 +50,19 @@ func logSays(res checks.Result, parts ...string) bool {
 	return false
 }
 
+// visitTyped visits url as an automatic plan and requires the contact form
+// typed into and up.
+func visitTyped(t *testing.T, url string, window time.Duration) checks.Result {
+	t.Helper()
+	p := checks.AutoPlan(url)
+	p.Window = window
+	res := visitPlan(t, p)
+	if tp := res.Touchpoints[checks.TouchContactForm]; !tp.Up || tp.InteractionSeconds == nil {
+		t.Fatalf("form %+v, want typed into and up; log %v", tp, res.Log)
+	}
+	return res
+}
+
 func TestFormReadyAtFixtureTime(t *testing.T) {
 	fixture.ResetChatEvents()
 	res := visitPlan(t, formPlan("&form=800&formready=1500", 8*time.Second))
@@ -174,13 +187,7 @@ func TestFormUsableThenCoveredByConsent(t *testing.T) {
 // impression, not when it was rendered out of sight.
 func TestFormBelowTheFold(t *testing.T) {
 	ms := startMarkSite(t)
-	p := checks.AutoPlan(ms.URL + "/own/below?tid=below")
-	p.Window = 4 * time.Second
-	res := visitPlan(t, p)
-	tp := res.Touchpoints[checks.TouchContactForm]
-	if !tp.Up || tp.InteractionSeconds == nil {
-		t.Fatalf("form %+v, want typed into and up; log %v", tp, res.Log)
-	}
+	res := visitTyped(t, ms.URL+"/own/below?tid=below", 4*time.Second)
 	form, ok := ms.mark("below", "form")
 	got := res.Milestones[checks.MilestoneFormReady]
 	t.Logf("contact_form_ready %.3fs, form rendered at %.3fs, LCP %.3fs", got, form, res.Milestones[checks.MilestoneLCP])
@@ -339,13 +346,7 @@ func TestFormGuardLeavesTheChatComposerAlone(t *testing.T) {
 // (the fixture's fx-lcp mark), and the form is still dated 0.7 s.
 func TestFormTypingLeavesLCPAlone(t *testing.T) {
 	ms := startMarkSite(t)
-	p := checks.AutoPlan(ms.URL + "/?fcp=100&form=700&lcp=1500&tid=lcp")
-	p.Window = 6 * time.Second
-	res := visitPlan(t, p)
-	tp := res.Touchpoints[checks.TouchContactForm]
-	if !tp.Up || tp.InteractionSeconds == nil {
-		t.Fatalf("form %+v, want typed into and up; log %v", tp, res.Log)
-	}
+	res := visitTyped(t, ms.URL+"/?fcp=100&form=700&lcp=1500&tid=lcp", 6*time.Second)
 	hero, ok1 := ms.mark("lcp", "lcp")
 	form, ok2 := ms.mark("lcp", "form")
 	if !ok1 || !ok2 {
