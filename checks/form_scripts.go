@@ -94,15 +94,21 @@ type place struct {
 	stopped []guardStop
 }
 
-// landingPlace is the landing page, watched from right after commit.
-func landingPlace(pg *Page) *place {
+// landingWatchArg is what the landing page's watcher looks for; it starts
+// with the document (checkStarts).
+func landingWatchArg(plan *Plan) watchArg {
 	link := &linkWant{}
-	if pg.Plan.Form.Page != "" {
-		link.Want = pathOf(pg.Plan.Form.Page)
+	if plan.Form.Page != "" {
+		link.Want = pathOf(plan.Form.Page)
 	}
+	return watchArg{Selector: plan.Form.Selector, Link: link, ForMS: plan.Window.Milliseconds()}
+}
+
+// landingPlace is the landing page, watched from its document's start.
+func landingPlace(pg *Page) *place {
 	return &place{
 		tab: pg.Landing(), landing: true, where: "the landing page",
-		arg:      watchArg{Selector: pg.Plan.Form.Selector, Link: link, ForMS: pg.Plan.Window.Milliseconds()},
+		arg:      landingWatchArg(pg.Plan),
 		deadline: pg.WindowEnd,
 		since:    pg.Since,
 		quiet: func(formState) bool {

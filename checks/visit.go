@@ -103,6 +103,17 @@ var touchpointChecks = []check{checkConsent, checkForm, checkChat, checkLinks}
 // it needs with a call right after commit.
 var checkModules = []browser.Module{formModule, linksModule}
 
+// checkStarts are the watchers that start with the landing page's
+// document, before its scripts (a watcher started by a call after commit
+// began up to a second late on a busy machine).
+func checkStarts(plan *Plan) []browser.Start {
+	var out []browser.Start
+	if plan.Form.Mode != Off {
+		out = append(out, browser.Start{Fn: "form.watch", Arg: landingWatchArg(plan)})
+	}
+	return out
+}
+
 // Visit is one first-time visit of plan's site: a fresh browser context,
 // the page's first seconds, every touchpoint the plan asks for, and the
 // verdict. A broken site is a result, never an error.
@@ -136,7 +147,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		return finish()
 	}
 	defer sess.Close()
-	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Modules: checkModules, HAR: plan.HAR}); err != nil {
+	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Modules: checkModules, Starts: checkStarts(&plan), HAR: plan.HAR}); err != nil {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
 		return finish()
 	}

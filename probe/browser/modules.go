@@ -2,6 +2,7 @@ package browser
 
 import (
 	_ "embed"
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -43,6 +44,30 @@ func bundle(mods []Module) string {
 	// Modules that watch from the document's start begin now.
 	b.WriteString("for (const m of Object.values(tp)) if (m && typeof m.init === 'function') { try { m.init(); } catch (_) {} }\nreturn true;\n})()")
 	return b.String()
+}
+
+// Start is a module function a visit calls in the landing page's main
+// document as it starts, before the page's own scripts run (a watcher that
+// must see the page from its first moment). Arg is any JSON value.
+type Start struct {
+	Fn  string // "module.function"
+	Arg any
+}
+
+// startScript calls starts in a document's main frame at its start.
+func startScript(starts []Start) (string, error) {
+	var b strings.Builder
+	b.WriteString("(() => {\nif (window.top !== window) return;\nconst tp = globalThis.__tp || {};\n")
+	for _, st := range starts {
+		module, fn, _ := strings.Cut(st.Fn, ".")
+		arg, err := json.Marshal(st.Arg) // JSON is a JavaScript literal (Go escapes U+2028/9)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("try { tp[" + strconv.Quote(module) + "][" + strconv.Quote(fn) + "](" + string(arg) + "); } catch (_) {}\n")
+	}
+	b.WriteString("})()")
+	return b.String(), nil
 }
 
 // callModule is the function every call runs in the isolated world. A

@@ -78,6 +78,9 @@ type NavOptions struct {
 	// NoEvidence records no evidence: only for the benchmark that weighs
 	// what recording it costs.
 	NoEvidence bool
+	// Starts run in the landing page's main document at its start, after
+	// the modules are installed (watchers that must not begin late).
+	Starts []Start
 }
 
 // Dialog is a JavaScript dialog the page opened; it was dismissed.
@@ -339,6 +342,15 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 		s.modules = o.Modules
 		s.tab.addModules(o.Modules)
 		if err := chromedp.Do(s.ctx, installModules(s.tab.mods())); err != nil {
+			return s.internal(err)
+		}
+	}
+	if len(o.Starts) > 0 {
+		src, err := startScript(o.Starts)
+		if err != nil {
+			return s.internal(err)
+		}
+		if _, err := chromedp.Call(s.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src, WorldName: worldName, RunImmediately: new(true)}); err != nil {
 			return s.internal(err)
 		}
 	}
