@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	_ "embed"
+	"time"
 
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
@@ -36,8 +37,17 @@ func checkLinks(ctx context.Context, pg *Page) Outcome {
 		Phone *linkFound `json:"phone"`
 		Email *linkFound `json:"email"`
 	}
-	if err := pg.Landing().Main().Call(ctx, "links.channels", nil, &found); err != nil {
-		pg.Logf("contact links: %v", err)
+	// A page still busy (a huge document being parsed) may not answer at
+	// once; one that never does was not looked at: that is no evidence of
+	// missing links (it would make "no way to reach the company").
+	var lastErr error
+	err := browser.Until(ctx, pg.WindowEnd.Add(5*time.Second), 250*time.Millisecond, func(ctx context.Context) (bool, error) {
+		lastErr = pg.Landing().Main().Call(ctx, "links.channels", nil, &found)
+		return lastErr == nil, nil
+	})
+	if err != nil {
+		pg.Logf("contact links: the page never answered (%v); phone and e-mail not looked at", lastErr)
+		return out
 	}
 	add := func(name string, mode Mode, l *linkFound, missing string) {
 		if mode == Off {
