@@ -58,10 +58,15 @@ type ChatSpec struct {
 	Timeout time.Duration
 }
 
+// DefaultVisitor is the visitor profile of a plan that names none.
+const DefaultVisitor = "desktop"
+
 // Plan is one visit: the target and what to check on it.
 type Plan struct {
-	Target    string
-	URL       string
+	Target string
+	URL    string
+	// Visitor names the visitor profile (DefaultVisitor when empty).
+	Visitor   string
 	Window    time.Duration // the first impression (20 s)
 	Timeout   time.Duration // bound on the whole visit (60 s)
 	Promises  map[string]time.Duration
@@ -82,6 +87,9 @@ type Plan struct {
 
 // Defaults fills what a plan leaves empty.
 func (p *Plan) Defaults() {
+	if p.Visitor == "" {
+		p.Visitor = DefaultVisitor
+	}
 	if p.Window <= 0 {
 		p.Window = 20 * time.Second
 	}

@@ -156,8 +156,11 @@ func (tp Touchpoint) NotFound() bool {
 
 // Result is one first-time visit: the JSON of `touchprobe visit -json`.
 type Result struct {
-	Target          string                `json:"target"`
-	URL             string                `json:"url"`
+	Target string `json:"target"`
+	URL    string `json:"url"`
+	// Visitor is the visitor profile the visit was made as (desktop,
+	// mobile or a configured one): a label on every per-target series.
+	Visitor         string                `json:"visitor"`
 	Success         bool                  `json:"success"`
 	Verdict         Verdict               `json:"verdict"`
 	Reasons         []Reason              `json:"reasons"`

@@ -121,7 +121,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	plan.Defaults()
 	start := time.Now()
 	res := Result{
-		Target: plan.Target, URL: plan.URL, StartedAt: start,
+		Target: plan.Target, URL: plan.URL, Visitor: plan.Visitor, StartedAt: start,
 		Milestones: map[string]float64{}, Touchpoints: map[string]Touchpoint{},
 		Window: plan.Window.Seconds(), Promises: map[string]float64{},
 	}
