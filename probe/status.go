@@ -32,6 +32,8 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
 	"f1": func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	// The waterfall's style sheet is ours, a constant.
+	"waterfallStyle": func() template.CSS { return template.CSS(waterfallStyle) },
 }).Parse(statusHTML))
 
 // statusWindow is the span the timeline draws: the first impression.
@@ -136,6 +138,9 @@ type targetView struct {
 	Touch      []touchView
 	Timeline   timelineView
 	Frames     []frameView
+	// Waterfalls: the requests of the latest visit and of the latest
+	// non-pleasant one (when it is another), from their evidence.
+	Waterfalls []waterfallView
 	History    []visitView
 }
 
@@ -147,6 +152,25 @@ type reasonView struct {
 type touchView struct {
 	Name, Detail string
 	Up, Required bool
+	// NotFound: looked for automatically and the site does not have it —
+	// drawn in grey, not as a failure.
+	NotFound bool
+}
+
+// Class is the touchpoint's CSS class: up, absent (not found) or down.
+func (t touchView) Class() string {
+	switch {
+	case t.Up:
+		return "up"
+	case t.NotFound:
+		return "absent"
+	}
+	return "down"
+}
+
+// Sign is the mark drawn after its name.
+func (t touchView) Sign() string {
+	return map[string]string{"up": "✓", "absent": "–", "down": "✗"}[t.Class()]
 }
 
 type frameView struct {
@@ -194,13 +218,14 @@ func newTargetView(t TargetState, urls map[string]string, scrub func(string) str
 			if tp.Detail != "" {
 				d = scrub(tp.Detail)
 			}
-			v.Touch = append(v.Touch, touchView{Name: name, Up: tp.Up, Required: tp.Required, Detail: d})
+			v.Touch = append(v.Touch, touchView{Name: name, Up: tp.Up, Required: tp.Required, Detail: d, NotFound: tp.NotFound()})
 		}
 		for i, f := range last.Frames {
 			v.Frames = append(v.Frames, frameView{Index: i, OffsetMS: f.Offset.Milliseconds()})
 		}
 	}
 	v.Timeline = newTimeline(last, large)
+	v.Waterfalls = waterfalls(t, scrub, large)
 	for _, h := range t.History {
 		v.History = append(v.History, visitView{
 			At: h.StartedAt, Verdict: verdictClass(h.Verdict),
@@ -208,6 +233,29 @@ func newTargetView(t TargetState, urls map[string]string, scrub func(string) str
 		})
 	}
 	return v
+}
+
+// waterfalls draws the latest visit and the latest non-pleasant one that
+// still has its evidence (probe/history.go keeps it for those two only).
+func waterfalls(t TargetState, scrub func(string) string, large bool) []waterfallView {
+	var out []waterfallView
+	if t.Last != nil && t.Last.Diagnosis.HasEvidence() {
+		out = append(out, newWaterfall("latest visit", t.Last, t.Last.Diagnosis.Unpack(), scrub, large))
+		if t.Last.Verdict != checks.Pleasant {
+			return out
+		}
+	}
+	for i := range t.History {
+		h := &t.History[i]
+		if h.Verdict == checks.Pleasant || !h.Diagnosis.HasEvidence() {
+			continue
+		}
+		if t.Last != nil && h.StartedAt.Equal(t.Last.StartedAt) {
+			return out // the latest visit itself, drawn above
+		}
+		return append(out, newWaterfall("latest non-pleasant visit", h, h.Diagnosis.Unpack(), scrub, large))
+	}
+	return out
 }
 
 func verdictClass(v checks.Verdict) string {

@@ -35,7 +35,8 @@ func statusFixture() *fakeProber {
 		Promises: map[string]float64{checks.MilestoneFCP: 1.8, checks.MilestoneLCP: 2.5},
 		Touchpoints: map[string]checks.Touchpoint{
 			checks.TouchContactForm: {Up: true, Checked: true},
-			checks.TouchPhone:       {Up: false, Checked: true, Reason: checks.ReasonPhoneMissing},
+			checks.TouchPhone:       {Up: false, Checked: true, Required: true, Reason: checks.ReasonPhoneMissing},
+			checks.TouchEmail:       {Up: false, Checked: true, Reason: checks.ReasonEmailMissing}, // auto: not on the site
 		},
 		Frames: []browser.Shot{{Offset: 0, JPEG: []byte("a")}, {Offset: 850 * time.Millisecond, JPEG: []byte("b")}},
 	}
@@ -151,6 +152,7 @@ func TestStatusPageShowsEveryTarget(t *testing.T) {
 		`<span class="verdict problematic">problematic</span>`, "page timed out", // history
 		"Recent visits (2)", `http-equiv="refresh" content="30"`,
 		`class="down">phone ✗`, `class="up">contact_form ✓`,
+		`class="absent">email – <small>not on the site</small>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -347,5 +349,44 @@ func TestStatusShowsTheURLAsTheConfigHasIt(t *testing.T) {
 	urls, scrub := d.statusRedaction()
 	if urls["acme"] != "https://acme.example/?token=${TP_TOKEN}" || strings.Contains(scrub("at ?token="+secret), secret) {
 		t.Errorf("redaction: %v %q", urls, scrub("at ?token="+secret))
+	}
+}
+
+// TestStatusDrawsTheWaterfalls: the latest visit's requests and, when the
+// latest visit was pleasant, the latest non-pleasant one's, each with its
+// causes; a history entry whose evidence was dropped draws none.
+func TestStatusDrawsTheWaterfalls(t *testing.T) {
+	started := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	evidence := func(url string, causes ...string) *checks.Diagnosis {
+		return (&checks.Diagnosis{Causes: causes, Evidence: browser.Evidence{Requests: []browser.Request{
+			{URL: url, Host: "acme.example", Party: "first", Type: "document", Status: 200, Start: 0, Response: 0.1, End: 0.2},
+		}}}).Pack()
+	}
+	last := checks.Result{Target: "acme", Verdict: checks.Pleasant, StartedAt: started,
+		Diagnosis: evidence("https://acme.example/latest")}
+	bad := checks.Result{Target: "acme", Verdict: checks.Indifferent, StartedAt: started.Add(-5 * time.Minute),
+		Diagnosis: evidence("https://acme.example/slow", "largest_contentful_paint: 5.9 s loading a 1.5 MB image")}
+	older := checks.Result{Target: "acme", Verdict: checks.Problematic, StartedAt: started.Add(-10 * time.Minute),
+		Diagnosis: evidence("https://acme.example/older").WithoutEvidence()}
+	p := &fakeProber{targets: []TargetState{{Name: "acme", URL: "https://acme.example/", Last: &last,
+		History: []checks.Result{last, bad, older}}}}
+	page := getStatus(t, p, "GET", "/?target=acme").Body.String()
+	if n := strings.Count(page, `<svg class="waterfall"`); n != 2 {
+		t.Fatalf("%d waterfalls, want the latest and the latest non-pleasant", n)
+	}
+	for _, want := range []string{"Requests of the latest visit", "Requests of the latest non-pleasant visit",
+		"acme.example/latest", "acme.example/slow", "5.9 s loading a 1.5 MB image", "svg.waterfall rect.wait"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "acme.example/older") {
+		t.Error("the older visit's requests are drawn, but its evidence was dropped")
+	}
+	// A non-pleasant latest visit is the only one drawn.
+	p.targets[0].Last, p.targets[0].History = &bad, []checks.Result{bad, older}
+	page = getStatus(t, p, "GET", "/?target=acme").Body.String()
+	if n := strings.Count(page, `<svg class="waterfall"`); n != 1 || !strings.Contains(page, "Requests of the latest visit") {
+		t.Errorf("%d waterfalls for a non-pleasant latest visit, want 1 (the latest)", n)
 	}
 }
