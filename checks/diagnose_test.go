@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +95,10 @@ func TestEvidenceNamesEveryCauseOfTheFixture(t *testing.T) {
 		t.Errorf("largest paint's cause %q, want it to name the picture", lcpCause)
 	}
 	t.Logf("causes: %q", d.Causes)
+	// The text report says why, the top cause first.
+	var text bytes.Buffer
+	res.WriteText(&text)
+	if why := strings.Index(text.String(), "\nWhy:\n  - "+d.Causes[0]); why < 0 {
+		t.Errorf("the text report has no Why section starting with the top cause:\n%s", text.String())
+	}
 }

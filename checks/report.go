@@ -90,4 +90,34 @@ func (r *Result) WriteText(w io.Writer) {
 	for _, rs := range r.Reasons {
 		fmt.Fprintf(w, "  - %s: %s\n", rs.Code, rs.Message)
 	}
+	if r.Verdict != Pleasant {
+		r.writeWhy(w)
+	}
+}
+
+// writeWhy prints what the evidence says about a visit that was not
+// pleasant: the causes, most important first, and the numbers behind them.
+func (r *Result) writeWhy(w io.Writer) {
+	d := r.Diagnosis
+	if d == nil {
+		return
+	}
+	fmt.Fprintln(w, "\nWhy:")
+	if len(d.Causes) == 0 {
+		fmt.Fprintln(w, "  (the evidence names no cause)")
+	}
+	for _, c := range d.Causes {
+		fmt.Fprintf(w, "  - %s\n", c)
+	}
+	s := d.Summary
+	fmt.Fprintf(w, "  %d request(s), %d failed; %d console error(s), %d uncaught exception(s); total blocking time %.0f ms; third parties %.0f %% of the bytes\n",
+		s.Requests, s.FailedRequests, s.ConsoleErrors, s.Exceptions, s.TotalBlockingSeconds*1000, s.ThirdPartyByteShare*100)
+	if l := s.LCP; l != nil {
+		fmt.Fprintf(w, "  largest contentful paint %.0f ms = first byte %.0f + load delay %.0f + load %.0f + render delay %.0f",
+			l.Seconds*1000, l.TTFBSeconds*1000, l.LoadDelaySeconds*1000, l.LoadSeconds*1000, l.RenderDelaySeconds*1000)
+		if l.Element != "" {
+			fmt.Fprintf(w, " (%s)", l.Element)
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
@@ -153,9 +152,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 	}
 	pg := &Page{Session: sess, Plan: &plan, WindowEnd: sess.NavStart().Add(plan.Window), consentActed: make(chan struct{})}
 	if f, _ := sess.Failure(); f == browser.FailNone || f == browser.FailHTTPStatus {
-		tctx, tcancel := pg.Tab(ctx, 2*time.Second)
-		pg.Origin, _ = chromedp.Run(tctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
-		tcancel()
+		pg.Origin, _ = sess.TimeOrigin(ctx)
 		runChecks(ctx, pg, &res)
 		pg.Logf("touchpoints checked")
 	}
