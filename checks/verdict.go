@@ -13,7 +13,7 @@ const VerdictUnknown Verdict = "unknown"
 var expectedMilestones = []string{MilestoneFCP, MilestoneLCP, MilestoneLoad}
 
 // Judge sets the verdict, success and the reasons that depend on the whole
-// result. The rule (DESIGN.md):
+// result. The rule (docs/design.md, "Verdict"):
 //   - problematic: the page fails, a configured or detected touchpoint is
 //     missing or unusable, or a milestone arrives later than the window;
 //   - indifferent: all within the window, but a promise is broken, or a
