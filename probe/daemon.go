@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -247,23 +248,26 @@ func (d *Daemon) apply(cfg *config.Config) {
 
 	next := map[string]*target{}
 	for _, tc := range cfg.Selected() {
-		t := newTarget(tc, g)
-		if old, ok := d.targets[tc.Name]; ok {
-			if old.key == t.key {
-				old.cfg, old.plan, old.series = tc, t.plan, nil
-				next[tc.Name] = old
-				continue
+		for _, v := range targetVisitors(tc, g) {
+			key := unitKey(tc.Name, v)
+			t := newTarget(tc, g, v)
+			if old, ok := d.targets[key]; ok {
+				if old.key == t.key {
+					old.cfg, old.plan, old.series = tc, t.plan, nil
+					next[key] = old
+					continue
+				}
+				t.inherit(old)
+				old.stopLoop()
 			}
-			t.inherit(old)
-			old.stopLoop()
-		}
-		next[tc.Name] = t
-		if d.runCtx != nil {
-			d.startLoop(t, false)
+			next[key] = t
+			if d.runCtx != nil {
+				d.startLoop(t, false)
+			}
 		}
 	}
-	for name, old := range d.targets {
-		if _, ok := next[name]; !ok {
+	for key, old := range d.targets {
+		if _, ok := next[key]; !ok {
 			old.stopLoop()
 		}
 	}
@@ -341,10 +345,10 @@ func (d *Daemon) Snapshot() []TargetState {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]TargetState, 0, len(d.order))
-	for _, name := range d.order {
-		t := d.targets[name]
+	for _, key := range d.order {
+		t := d.targets[key]
 		st := TargetState{
-			Name: name, URL: t.cfg.URL, Labels: t.cfg.Labels, Interval: t.every,
+			Name: t.cfg.Name, Visitor: t.visitor, URL: t.cfg.URL, Labels: t.cfg.Labels, Interval: t.every,
 			History: append([]checks.Result(nil), t.hist...), NextVisit: t.next,
 			Visiting: t.visiting, Rechecking: t.rechecking,
 		}
@@ -358,12 +362,25 @@ func (d *Daemon) Snapshot() []TargetState {
 }
 
 // ProbeNow visits a configured target at once (under the concurrency
-// limit). A target of this instance's shard records the visit like a
-// scheduled one; a target of another shard is visited without recording.
-func (d *Daemon) ProbeNow(ctx context.Context, name string) (checks.Result, error) {
+// limit), as visitor (empty: the target's first). A target of this
+// instance's shard records the visit like a scheduled one; a target of
+// another shard is visited without recording.
+func (d *Daemon) ProbeNow(ctx context.Context, name, visitor string) (checks.Result, error) {
 	d.mu.Lock()
-	t, ours := d.targets[name]
 	cfg := d.cfg
+	var t *target
+	if tc := cfg.Target(name); tc != nil {
+		vs := targetVisitors(*tc, cfg.Global)
+		if visitor == "" {
+			visitor = vs[0]
+		}
+		if !slices.Contains(vs, visitor) {
+			d.mu.Unlock()
+			return checks.Result{}, fmt.Errorf("%q as %q: %w", name, visitor, ErrUnknownTarget)
+		}
+		t = d.targets[unitKey(name, visitor)]
+	}
+	ours := t != nil
 	d.mu.Unlock()
 	if ours {
 		res, ok := d.visit(ctx, t)
@@ -376,7 +393,7 @@ func (d *Daemon) ProbeNow(ctx context.Context, name string) (checks.Result, erro
 	if tc == nil {
 		return checks.Result{}, fmt.Errorf("%q: %w", name, ErrUnknownTarget)
 	}
-	t = newTarget(*tc, cfg.Global)
+	t = newTarget(*tc, cfg.Global, visitor)
 	res, _ := d.visitOnce(ctx, t, false)
 	return res, nil
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,7 +51,7 @@ func (f *fakeVisits) visit(ctx context.Context, _ checks.Sessions, p checks.Plan
 	}
 	fcp, _ := strconv.ParseFloat(q.Get("fcp"), 64)
 	res := checks.Result{
-		Target: p.Target, URL: p.URL, Verdict: v, Success: v == checks.Pleasant || v == checks.Indifferent,
+		Target: p.Target, URL: p.URL, Visitor: p.Visitor, Verdict: v, Success: v == checks.Pleasant || v == checks.Indifferent,
 		StartedAt: time.Now(), DurationSeconds: 0.5,
 		Milestones:  map[string]float64{checks.MilestoneFCP: fcp, checks.MilestoneTTFB: 0.1},
 		Touchpoints: map[string]checks.Touchpoint{checks.TouchPage: {Up: v != checks.Problematic, Checked: true}},
@@ -339,12 +340,15 @@ targets:
 
 func TestProbeNowConfiguredNamesOnly(t *testing.T) {
 	d, _, _ := startFake(t, twoTargets)
-	if _, err := d.ProbeNow(context.Background(), "http://evil.example/"); err == nil || !strings.Contains(err.Error(), ErrUnknownTarget.Error()) {
+	if _, err := d.ProbeNow(context.Background(), "http://evil.example/", ""); err == nil || !strings.Contains(err.Error(), ErrUnknownTarget.Error()) {
 		t.Errorf("unknown target: err = %v", err)
 	}
-	res, err := d.ProbeNow(context.Background(), "good")
-	if err != nil || res.Verdict != checks.Pleasant {
-		t.Fatalf("ProbeNow(good) = %v, %v", res.Verdict, err)
+	if _, err := d.ProbeNow(context.Background(), "good", "robot"); !errors.Is(err, ErrUnknownTarget) {
+		t.Errorf("a visitor the target is not visited as: err = %v, want ErrUnknownTarget", err)
+	}
+	res, err := d.ProbeNow(context.Background(), "good", "")
+	if err != nil || res.Verdict != checks.Pleasant || res.Visitor != checks.DefaultVisitor {
+		t.Fatalf("ProbeNow(good) = %v as %q, %v; want pleasant as %s", res.Verdict, res.Visitor, err, checks.DefaultVisitor)
 	}
 	reg := resultRegistry(res, "lab")
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {

@@ -19,7 +19,7 @@ func (f *fakeProber) Snapshot() []TargetState { return f.targets }
 func (f *fakeProber) Ready() bool             { return f.ready }
 func (f *fakeProber) Reload() error           { return f.reloadErr }
 func (f *fakeProber) Location() string        { return "lab" }
-func (f *fakeProber) ProbeNow(_ context.Context, name string) (checks.Result, error) {
+func (f *fakeProber) ProbeNow(_ context.Context, name, _ string) (checks.Result, error) {
 	for _, t := range f.targets {
 		if t.Name == name {
 			f.probed = append(f.probed, name)

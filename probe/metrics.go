@@ -227,8 +227,8 @@ func (g gatherer) Gather() ([]*dto.MetricFamily, error) {
 	now := time.Now()
 	d.mu.Lock()
 	overdue := &dto.MetricFamily{Name: ptr("touchprobe_target_overdue"), Help: ptr(overdueHelp), Type: dto.MetricType_GAUGE.Enum()}
-	for _, name := range d.order {
-		t := d.targets[name]
+	for _, key := range d.order {
+		t := d.targets[key]
 		if t.series == nil {
 			t.series = d.targetSeries(t)
 		}
@@ -241,7 +241,7 @@ func (g gatherer) Gather() ([]*dto.MetricFamily, error) {
 			mf.Metric = append(mf.Metric, c.metrics...)
 		}
 		overdue.Metric = append(overdue.Metric, &dto.Metric{
-			Label: []*dto.LabelPair{{Name: ptr(labelLocation), Value: ptr(d.location)}, {Name: ptr(labelTarget), Value: ptr(name)}},
+			Label: []*dto.LabelPair{{Name: ptr(labelLocation), Value: ptr(d.location)}, {Name: ptr(labelTarget), Value: ptr(t.cfg.Name)}},
 			Gauge: &dto.Gauge{Value: ptr(b2f(t.overdue(now)))},
 		})
 	}

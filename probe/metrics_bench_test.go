@@ -148,7 +148,7 @@ targets:
 	}
 	for b.Loop() {
 		for _, n := range []string{"landing", "slow"} {
-			if _, err := d.ProbeNow(ctx, n); err != nil {
+			if _, err := d.ProbeNow(ctx, n, ""); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -161,7 +161,7 @@ targets:
 			go func() {
 				defer wg.Done()
 				for i := w; i < visits; i += 2 {
-					res, err := d.ProbeNow(ctx, name)
+					res, err := d.ProbeNow(ctx, name, "")
 					if err != nil {
 						b.Error(err)
 						return

@@ -11,9 +11,12 @@ import (
 	"github.com/touchprobe/touchprobe/probe/config"
 )
 
-// target is one scheduled target; fields below cfg are guarded by Daemon.mu.
+// target is one scheduled target as one of its visitors (a target
+// visited as desktop and mobile is two); fields below cfg are guarded by
+// Daemon.mu.
 type target struct {
 	cfg       config.Target
+	visitor   string
 	plan      checks.Plan
 	every     time.Duration
 	recheck   time.Duration
@@ -38,10 +41,11 @@ type target struct {
 	done chan struct{}
 }
 
-func newTarget(tc config.Target, g config.Global) *target {
+func newTarget(tc config.Target, g config.Global, visitor string) *target {
 	t := &target{
 		cfg:       tc,
-		plan:      tc.Plan(g),
+		visitor:   visitor,
+		plan:      visitorPlan(tc, g, visitor),
 		every:     tc.Interval.Duration(),
 		recheck:   g.RecheckAfter.Duration(),
 		chatEvery: tc.ChatInterval(g),
@@ -64,6 +68,10 @@ func newTarget(tc config.Target, g config.Global) *target {
 	t.key = fmt.Sprintf("%#v|%v|%v|%v|%v|%d", plan, t.every, t.recheck, t.chatEvery, g.DenyPrefixes, g.HistoryLength)
 	return t
 }
+
+// unitKey names one scheduled visitor of a target: targets sort by name,
+// then by visitor.
+func unitKey(target, visitor string) string { return target + "\x00" + visitor }
 
 // inherit keeps a changed target's counters and history.
 func (t *target) inherit(old *target) {
@@ -251,7 +259,7 @@ func (d *Daemon) record(t *target, res checks.Result, panicked bool) {
 func blockedResult(p checks.Plan, at time.Time, err error) checks.Result {
 	msg := "not visited: " + err.Error()
 	return checks.Result{
-		Target: p.Target, URL: p.URL, StartedAt: at, Verdict: checks.Problematic,
+		Target: p.Target, URL: p.URL, Visitor: p.Visitor, StartedAt: at, Verdict: checks.Problematic,
 		Reasons:     []checks.Reason{{Code: checks.ReasonBlocked, Failure: true, Touchpoint: checks.TouchPage, Message: msg}},
 		Milestones:  map[string]float64{},
 		Touchpoints: map[string]checks.Touchpoint{checks.TouchPage: {Up: false, Reason: checks.ReasonBlocked, Detail: msg, Checked: true, Required: true}},
@@ -262,10 +270,23 @@ func blockedResult(p checks.Plan, at time.Time, err error) checks.Result {
 // internalResult is a visit where the monitor broke (verdict unknown).
 func internalResult(p checks.Plan, at time.Time, msg string) checks.Result {
 	return checks.Result{
-		Target: p.Target, URL: p.URL, StartedAt: at, Verdict: checks.VerdictUnknown,
+		Target: p.Target, URL: p.URL, Visitor: p.Visitor, StartedAt: at, Verdict: checks.VerdictUnknown,
 		Reasons:     []checks.Reason{{Code: checks.ReasonInternal, Failure: true, Message: msg}},
 		Milestones:  map[string]float64{},
 		Touchpoints: map[string]checks.Touchpoint{},
 		Window:      p.Window.Seconds(),
 	}
+}
+
+// targetVisitors are the profiles tc is visited as, each a fresh
+// first-time visitor on its own schedule.
+func targetVisitors(tc config.Target, g config.Global) []string {
+	return []string{checks.DefaultVisitor}
+}
+
+// visitorPlan is tc's plan as visitor.
+func visitorPlan(tc config.Target, g config.Global, visitor string) checks.Plan {
+	p := tc.Plan(g)
+	p.Visitor = visitor
+	return p
 }

@@ -55,7 +55,7 @@ func NewServer(p Prober, metrics prometheus.Gatherer, opts ServerOptions) http.H
 			http.Error(w, "missing target=NAME (a configured target)", http.StatusBadRequest)
 			return
 		}
-		res, err := p.ProbeNow(r.Context(), name)
+		res, err := p.ProbeNow(r.Context(), name, q.Get("visitor"))
 		if errors.Is(err, ErrUnknownTarget) {
 			http.Error(w, "unknown target: not in the config", http.StatusNotFound)
 			return
@@ -78,14 +78,14 @@ func NewServer(p Prober, metrics prometheus.Gatherer, opts ServerOptions) http.H
 		promhttp.HandlerFor(resultRegistry(res, p.Location()), promhttp.HandlerOpts{}).ServeHTTP(w, r)
 	})
 	mux.HandleFunc("/filmstrip", func(w http.ResponseWriter, r *http.Request) {
-		name := r.URL.Query().Get("target")
+		name, visitor := r.URL.Query().Get("target"), r.URL.Query().Get("visitor")
 		n, err := strconv.Atoi(r.URL.Query().Get("frame"))
 		if err != nil {
 			http.Error(w, "frame=N required", http.StatusBadRequest)
 			return
 		}
 		for _, t := range p.Snapshot() {
-			if t.Name == name && t.Last != nil && n >= 0 && n < len(t.Last.Frames) {
+			if t.Name == name && (visitor == "" || t.Visitor == visitor) && t.Last != nil && n >= 0 && n < len(t.Last.Frames) {
 				w.Header().Set("Content-Type", "image/jpeg")
 				_, _ = w.Write(t.Last.Frames[n].JPEG)
 				return

@@ -14,7 +14,10 @@ var ErrUnknownTarget = errors.New("no such target in the config")
 
 // TargetState is what the daemon knows of one configured target.
 type TargetState struct {
-	Name     string
+	Name string
+	// Visitor: the profile this state's visits are made as (a target
+	// visited as several has a state per visitor, in the config's order).
+	Visitor  string
 	URL      string
 	Labels   map[string]string
 	Interval time.Duration
@@ -34,8 +37,9 @@ type TargetState struct {
 type Prober interface {
 	// Snapshot returns every configured target's state, sorted by name.
 	Snapshot() []TargetState
-	// ProbeNow visits a configured target at once (ErrUnknownTarget else).
-	ProbeNow(ctx context.Context, name string) (checks.Result, error)
+	// ProbeNow visits a configured target at once as visitor (empty: its
+	// first; ErrUnknownTarget for a target or visitor not configured).
+	ProbeNow(ctx context.Context, name, visitor string) (checks.Result, error)
 	// Reload re-reads the config; an invalid one keeps the old running.
 	Reload() error
 	// Ready is true once the browser runs and the config is loaded.

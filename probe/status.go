@@ -124,6 +124,7 @@ type statusView struct {
 
 type targetView struct {
 	Name, URL  string
+	Visitor    string // the profile of these visits: a target has a view per visitor
 	Verdict    string // pleasant | indifferent | problematic | unknown (a CSS class)
 	Visited    bool
 	VisitedAt  time.Time
@@ -191,7 +192,7 @@ func newTargetView(t TargetState, urls map[string]string, scrub func(string) str
 		u = scrub(t.URL)
 	}
 	v := targetView{
-		Name: t.Name, URL: u, Verdict: "unknown", NextVisit: t.NextVisit,
+		Name: t.Name, Visitor: t.Visitor, URL: u, Verdict: "unknown", NextVisit: t.NextVisit,
 		Visiting: t.Visiting, Rechecking: t.Rechecking,
 	}
 	var last checks.Result

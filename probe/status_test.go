@@ -390,3 +390,32 @@ func TestStatusDrawsTheWaterfalls(t *testing.T) {
 		t.Errorf("%d waterfalls for a non-pleasant latest visit, want 1 (the latest)", n)
 	}
 }
+
+// TestStatusOneTimelinePerVisitor: a target visited as desktop and as a
+// phone shows a section per visitor, each with its own timeline and
+// filmstrip links that name the visitor.
+func TestStatusOneTimelinePerVisitor(t *testing.T) {
+	p := statusFixture()
+	desk := p.targets[0]
+	desk.Visitor = "desktop"
+	phoneLast := *desk.Last
+	phoneLast.Visitor, phoneLast.Milestones = "mobile", map[string]float64{checks.MilestoneFCP: 2.5, checks.MilestoneLCP: 9.1}
+	phone := desk
+	phone.Visitor, phone.Last, phone.History = "mobile", &phoneLast, nil
+	p.targets = []TargetState{desk, phone}
+	page := getStatus(t, p, "GET", "/?target=acme").Body.String()
+	for _, want := range []string{`id="target-acme-desktop"`, `id="target-acme-mobile"`, "as desktop", "as mobile",
+		"filmstrip?target=acme&amp;visitor=mobile&amp;frame=0"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	svgs := parseTimelines(t, page)
+	if len(svgs) != 2 {
+		t.Fatalf("%d timelines, want one per visitor", len(svgs))
+	}
+	if svgs[0].markers[checks.MilestoneLCP] >= svgs[1].markers[checks.MilestoneLCP] {
+		t.Errorf("LCP marker of the phone (9.1 s) at x=%v is not right of the desktop's (3.0 s) at x=%v",
+			svgs[1].markers[checks.MilestoneLCP], svgs[0].markers[checks.MilestoneLCP])
+	}
+}
