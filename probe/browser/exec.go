@@ -64,6 +64,11 @@ func launchFlags(execPath string, extra map[string]any) []chromedp.ExecAllocator
 		chromedp.Flag("disable-popup-blocking", false),
 		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions,DialMediaRouteProvider"),
 		chromedp.Flag("mute-audio", true),
+		// A visitor's browser does not say it is automated: chromedp's
+		// default --enable-automation sets navigator.webdriver, which
+		// consent managers and chat widgets hide from (presentation.go).
+		chromedp.Flag("enable-automation", false),
+		chromedp.Flag("disable-blink-features", "AutomationControlled"),
 		chromedp.WindowSize(1280, 720),
 	)
 	for k, v := range extra {

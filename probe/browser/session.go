@@ -175,7 +175,7 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 		inflight:  map[network.RequestID]time.Time{},
 		lifecycle: map[cdp.LoaderID]map[string]float64{},
 	}
-	s.tab = newTab(in.sup.opts.UserAgentMarker, nil, false)
+	s.tab = newTab(in.sup.opts.UserAgentMarker, nil, desktopPresentation(in))
 	s.tab.observe(s.onEvent)
 	s.rec = newRecorder(false, s.tab.ownWorld)
 	s.tab.observe(s.rec.onEvent)
@@ -208,7 +208,7 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 			return err
 		}
 		return nil
-	}), prepareTab(in.userAgent), installModules(s.tab.mods()), chromedp.EmulateViewport(ViewportWidth, ViewportHeight))
+	}), prepareTab(s.tab.pres), installModules(s.tab.mods()))
 	if err != nil {
 		return nil, err
 	}

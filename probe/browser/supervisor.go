@@ -26,7 +26,7 @@ type Options struct {
 	ExecPath  string // empty: FindExecPath
 	RemoteURL string // ws://host:port/... of a browser run elsewhere; no process is started
 	// UserAgentMarker is appended to the User-Agent and sent in the
-	// Sec-Touchprobe header, so analytics can filter synthetic visits.
+	// X-Touchprobe header, so analytics can filter synthetic visits.
 	UserAgentMarker string
 	// Recycle the browser after this many visits (0: never) or once its
 	// process tree holds more than this many bytes (PSS; 0: never).
@@ -35,6 +35,9 @@ type Options struct {
 	// Spares is how many fresh incognito contexts are kept ready, so that
 	// creating one is off the visit's path (0: none, for one-off visits).
 	Spares int
+	// Languages are the visitor's, most preferred first (navigator.languages,
+	// Accept-Language); empty: DefaultLanguages.
+	Languages []string
 	// Flags adds or overrides Chromium command-line flags.
 	Flags  map[string]any
 	Logger *slog.Logger
@@ -193,6 +196,7 @@ type instance struct {
 	pgid          int // 0 for a remote browser
 	dataDir       string
 	userAgent     string
+	version       string // the full version, e.g. 156.0.8078.114
 
 	visits atomic.Int64
 	inUse  sync.WaitGroup
@@ -289,6 +293,7 @@ func (s *Supervisor) launch(ctx context.Context) (*instance, error) {
 	}
 	s.version.Store(v.Product)
 	inst.userAgent = visitorUserAgent(v.UserAgent, s.opts.UserAgentMarker)
+	_, inst.version, _ = strings.Cut(v.Product, "/")
 	s.log.Info("browser started", "product", v.Product, "pid", inst.pgid, "remote", s.opts.RemoteURL != "")
 	inst.refill()
 	return inst, nil

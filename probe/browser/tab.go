@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -17,12 +16,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// prepareTab gives a tab the visitor's User-Agent, and pauses
-// its document requests (pages and iframes only, so the page's own requests
-// are untouched) for passDocument.
-func prepareTab(userAgent string) chromedp.Action[struct{}] {
+// prepareTab presents a tab as the visitor's browser (presentation.go),
+// and pauses its document requests (pages and iframes only, so the page's
+// own requests are untouched) for passDocument.
+func prepareTab(pres presentation) chromedp.Action[struct{}] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: userAgent}); err != nil {
+		if _, err := pres.tab()(ctx, t); err != nil {
 			return err
 		}
 		if _, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{
@@ -81,6 +80,7 @@ type Tab struct {
 	marker  string
 	modules []Module
 	touch   bool // the visitor taps rather than clicks
+	pres    presentation
 
 	mu         sync.Mutex
 	allowPosts bool
@@ -99,9 +99,9 @@ type child struct {
 	cancel context.CancelFunc
 }
 
-func newTab(marker string, mods []Module, touch bool) *Tab {
+func newTab(marker string, mods []Module, pres presentation) *Tab {
 	return &Tab{
-		marker: marker, modules: append([]Module{handsModule}, mods...), touch: touch,
+		marker: marker, modules: append([]Module{handsModule}, mods...), touch: pres.touch, pres: pres,
 		frames: map[cdp.FrameID]*Frame{}, children: map[target.ID]*child{},
 		sessions: map[target.SessionID]target.ID{},
 	}
@@ -177,7 +177,7 @@ func (t *Tab) attach(id target.ID) {
 	// The first Do attaches, and the attachment lives as long as the
 	// context of that Do: no deadline of its own, a timer instead.
 	timer := time.AfterFunc(5*time.Second, c.cancel)
-	err := chromedp.Do(c.ctx, installModules(t.mods()))
+	err := chromedp.Do(c.ctx, t.pres.frame(), installModules(t.mods()))
 	timer.Stop()
 	if err != nil {
 		c.cancel()
@@ -363,11 +363,11 @@ func (t *Tab) Close() {
 // OpenTab opens another tab in the session's incognito context: the same
 // visitor (cookies, User-Agent, marker, modules); Close it.
 func (s *Session) OpenTab(ctx context.Context) (*Tab, error) {
-	t := newTab(s.in.sup.opts.UserAgentMarker, s.modules, s.tab.touch)
+	t := newTab(s.in.sup.opts.UserAgentMarker, s.modules, s.tab.pres)
 	t.ctx, t.cancel = chromedp.NewContext(s.ctx, chromedp.WithListener(t.onEvent))
 	stop := context.AfterFunc(ctx, t.cancel)
 	defer stop()
-	if err := chromedp.Do(t.ctx, prepareTab(s.in.userAgent), installModules(t.mods()), chromedp.EmulateViewport(ViewportWidth, ViewportHeight)); err != nil {
+	if err := chromedp.Do(t.ctx, prepareTab(t.pres), installModules(t.mods())); err != nil {
 		t.cancel()
 		if isBrowserGone(err) || s.ctx.Err() != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMonitor, err)

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/netip"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/touchprobe/touchprobe/checks"
@@ -65,6 +66,9 @@ func (c *Config) setDefaults() {
 	}
 	if !m.set["global.user_agent_marker"] {
 		g.UserAgentMarker = DefaultUserAgentMarker
+	}
+	if len(g.Languages) == 0 {
+		g.Languages = slices.Clone(browser.DefaultLanguages)
 	}
 	if !m.set["global.history_length"] {
 		g.HistoryLength = DefaultHistoryLength

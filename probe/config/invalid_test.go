@@ -51,6 +51,8 @@ func TestInvalidConfigs(t *testing.T) {
 			`t.yml:4: targets[1].name: "acme" is already the name of targets[0] (line 2)`,
 			`t.yml:6: targets[2].name: "acme" is already the name of targets[0] (line 2)`,
 			`t.yml:9: targets[2].chat.timeout: "6o s" is not a duration (write e.g. 1.8s, 5m, 1h)`}},
+		{"a language that is not a language tag", "global:\n  languages: [el-GR, \"greek please\"]\n" + ok, []string{
+			`t.yml:2: global.languages[1]: "greek please" is not a language tag (write e.g. en-US, el or pt-BR)`}},
 		{"zero and negative durations", "global:\n  timeout: 0s\n  recheck_after: -1m\n" + ok, []string{
 			"t.yml:2: global.timeout: must be more than 0 (got 0s)",
 			"t.yml:3: global.recheck_after: must be more than 0 (got -1m)"}},

@@ -77,6 +77,7 @@ func (g Global) BrowserOptions() browser.Options {
 		ExecPath:           g.Browser.ExecPath,
 		RemoteURL:          g.Browser.RemoteURL,
 		UserAgentMarker:    g.UserAgentMarker,
+		Languages:          g.Languages,
 		RecycleAfterVisits: g.Browser.RecycleAfterVisits,
 		RecycleAboveBytes:  g.Browser.RecycleAboveMemory.Bytes(),
 	}

@@ -56,6 +56,9 @@ type Global struct {
 	DenyNetworks  []string `yaml:"deny_networks"`   // CIDRs a target may not resolve to (cloud metadata by default)
 	ChatInterval  Duration `yaml:"chat_interval"`   // default pace of chat messages where send is true (1h)
 	HistoryLength int      `yaml:"history_length"`  // recent visits kept per target (successes; failures are kept longer)
+	// Languages are the visitor's browser languages, most preferred first
+	// (navigator.languages, Accept-Language): [en-US, en].
+	Languages []string `yaml:"languages"`
 
 	// DenyPrefixes is DenyNetworks parsed (filled by Load; for CheckDenied).
 	DenyPrefixes []netip.Prefix `yaml:"-"`

@@ -78,6 +78,7 @@ func (c *Config) validate() Errors {
 	}
 	k.labelValue("global.location", g.Location)
 	k.marker("global.user_agent_marker", g.UserAgentMarker)
+	k.languages("global.languages", g.Languages)
 	if g.Shard != "" {
 		if _, _, err := ParseShard(g.Shard); err != nil {
 			k.errorf("global.shard", "%s %v", k.show("global.shard", g.Shard), err)
@@ -116,6 +117,22 @@ func (k *checker) marker(path, s string) {
 		if r < 0x20 || r > 0x7e {
 			k.errorf(path, "%s: only printable ASCII goes into a User-Agent and a header", k.show(path, s))
 			return
+		}
+	}
+}
+
+// languageTag is a BCP 47 language tag as browsers send them (en, en-US,
+// zh-Hant-TW, es-419).
+var languageTag = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`)
+
+func (k *checker) languages(path string, langs []string) {
+	if len(langs) > 10 {
+		k.errorf(path, "at most 10 languages (got %d)", len(langs))
+	}
+	for i, l := range langs {
+		if !languageTag.MatchString(l) {
+			p := indexPath(path, i)
+			k.errorf(p, "%s is not a language tag (write e.g. en-US, el or pt-BR)", k.show(p, l))
 		}
 	}
 }
