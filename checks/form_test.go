@@ -217,38 +217,51 @@ func TestFormRequiredMissingIsProblematic(t *testing.T) {
 func TestConsentActions(t *testing.T) {
 	for _, tc := range []struct {
 		name, query, act string
+		blocks           bool // a wall; else a notice the content stays reachable beside
 		formUp           bool
 		formReason       string
 	}{
-		{"wall-accept", "&form=300&consent=wall", checks.ConsentAccept, true, ""},
-		{"onetrust-reject", "&form=300&consent=onetrust", checks.ConsentReject, true, ""},
-		{"bar-accept", "&form=300&consent=bar", checks.ConsentAccept, true, ""},
-		{"wall-leave", "&form=300&consent=wall", checks.ConsentLeave, false, checks.ReasonConsentBlocked},
-		{"iframe-cross-site-accept", "&form=300&consent=iframe", checks.ConsentAccept, true, ""},
-		{"iframe-cross-site-leave", "&form=300&consent=iframe", checks.ConsentLeave, false, checks.ReasonConsentBlocked},
-		{"usercentrics-shadow-accept", "&form=300&consent=usercentrics", checks.ConsentAccept, true, ""},
-		{"usercentrics-shadow-leave", "&form=300&consent=usercentrics", checks.ConsentLeave, false, checks.ReasonConsentBlocked},
+		{"wall-accept", "&form=300&consent=wall", checks.ConsentAccept, true, true, ""},
+		{"onetrust-reject", "&form=300&consent=onetrust", checks.ConsentReject, true, true, ""},
+		{"bar-accept", "&form=300&consent=bar", checks.ConsentAccept, false, true, ""},
+		{"wall-leave", "&form=300&consent=wall", checks.ConsentLeave, true, false, checks.ReasonConsentBlocked},
+		{"iframe-cross-site-accept", "&form=300&consent=iframe", checks.ConsentAccept, true, true, ""},
+		{"iframe-cross-site-leave", "&form=300&consent=iframe", checks.ConsentLeave, true, false, checks.ReasonConsentBlocked},
+		{"usercentrics-shadow-accept", "&form=300&consent=usercentrics", checks.ConsentAccept, true, true, ""},
+		{"usercentrics-shadow-leave", "&form=300&consent=usercentrics", checks.ConsentLeave, true, false, checks.ReasonConsentBlocked},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := formPlan(tc.query, 4*time.Second)
 			p.Consent = tc.act
 			res := visitPlan(t, p)
+			c := res.Consent
+			if c == nil {
+				t.Fatalf("no consent layer seen; reasons %+v; log %v", res.Reasons, res.Log)
+			}
+			if c.Blocks != tc.blocks {
+				t.Errorf("blocks = %v (%s), want %v", c.Blocks, c.Why, tc.blocks)
+			}
+			if cleared := c.UsableSeconds != nil; cleared != (tc.act != checks.ConsentLeave) {
+				t.Errorf("consent %+v: cleared %v, want %v", c, cleared, tc.act != checks.ConsentLeave)
+			}
 			var layer *checks.Reason
 			for i, r := range res.Reasons {
 				if r.Code == checks.CodeConsentLayer {
 					layer = &res.Reasons[i]
 				}
 			}
-			if layer == nil {
-				t.Fatalf("no consent_layer reason: %+v", res.Reasons)
+			if (layer != nil) != tc.blocks {
+				t.Fatalf("consent_layer reason %+v; want one only for a layer that blocks", layer)
 			}
-			t.Logf("%s", layer.Message)
+			if layer != nil {
+				t.Logf("%s", layer.Message)
+			}
 			tp := res.Touchpoints[checks.TouchContactForm]
 			if tp.Up != tc.formUp || tp.Reason != tc.formReason {
 				t.Fatalf("form %+v, want up=%v reason %q", tp, tc.formUp, tc.formReason)
 			}
-			if tc.formUp && res.Verdict == checks.Pleasant {
-				t.Errorf("verdict pleasant despite a consent layer")
+			if tc.blocks && res.Verdict == checks.Pleasant {
+				t.Errorf("verdict pleasant despite a consent layer that blocks the page")
 			}
 		})
 	}

@@ -86,6 +86,9 @@ func (r *Result) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-13s %-22s %s\n", name, state, strings.Join(extra, "; "))
 	}
+	if c := r.Consent; c != nil {
+		fmt.Fprintln(w, "\n"+c.line())
+	}
 	fmt.Fprintf(w, "\nVerdict: %s (the visit took %.2f s)\n", strings.ToUpper(string(r.Verdict)), r.DurationSeconds)
 	for _, rs := range r.Reasons {
 		fmt.Fprintf(w, "  - %s: %s\n", rs.Code, rs.Message)
@@ -120,4 +123,28 @@ func (r *Result) writeWhy(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// line is the consent layer in one sentence.
+func (c *ConsentSeen) line() string {
+	s := fmt.Sprintf("Consent: %s layer %s (%d%% of the view) at %.2fs — ", c.CMP, c.Layer, c.Cover, c.ShownSeconds)
+	if c.Blocks {
+		s += "blocks the page (" + c.Why + ")"
+	} else {
+		s += "a notice, the content stays reachable"
+	}
+	switch {
+	case c.Action == ConsentLeave:
+		s += "; left in place"
+	case c.UsableSeconds != nil:
+		s += fmt.Sprintf("; %sed (%q, %d click(s)), gone at %.2fs", c.Action, c.Clicked, c.Attempts, *c.UsableSeconds)
+	case c.Attempts > 0:
+		s += fmt.Sprintf("; %d click(s) on %q did not clear it", c.Attempts, c.Clicked)
+	default:
+		s += "; no " + c.Action + " button"
+	}
+	if c.LCPInLayer {
+		s += "; its text is the largest contentful paint"
+	}
+	return s
 }

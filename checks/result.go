@@ -169,17 +169,20 @@ type Result struct {
 	DurationSeconds float64               `json:"duration_seconds"`
 
 	// Beyond the contract, for people and dashboards.
-	StartedAt   time.Time          `json:"started_at"`
-	FinalURL    string             `json:"final_url,omitempty"`
-	HTTPStatus  int                `json:"http_status,omitempty"`
-	LayoutShift float64            `json:"layout_shift_score"`
-	LCPElement  string             `json:"lcp_element,omitempty"`
-	Promises    map[string]float64 `json:"promises,omitempty"` // budgets, seconds
-	Window      float64            `json:"window_seconds"`
-	Dialogs     []browser.Dialog   `json:"dialogs,omitempty"`
-	Redirects   int                `json:"redirects,omitempty"`
-	Ended       string             `json:"ended,omitempty"` // quiet | window | failure
-	Log         []string           `json:"log,omitempty"`
+	StartedAt   time.Time `json:"started_at"`
+	FinalURL    string    `json:"final_url,omitempty"`
+	HTTPStatus  int       `json:"http_status,omitempty"`
+	LayoutShift float64   `json:"layout_shift_score"`
+	LCPElement  string    `json:"lcp_element,omitempty"`
+	// Consent: the consent layer the visitor met, what it did to the page
+	// and what the visitor did to it.
+	Consent   *ConsentSeen       `json:"consent,omitempty"`
+	Promises  map[string]float64 `json:"promises,omitempty"` // budgets, seconds
+	Window    float64            `json:"window_seconds"`
+	Dialogs   []browser.Dialog   `json:"dialogs,omitempty"`
+	Redirects int                `json:"redirects,omitempty"`
+	Ended     string             `json:"ended,omitempty"` // quiet | window | failure
+	Log       []string           `json:"log,omitempty"`
 
 	Frames []browser.Shot `json:"-"`
 

@@ -84,6 +84,7 @@ type Outcome struct {
 	Touchpoints map[string]Touchpoint
 	Milestones  map[string]float64
 	Reasons     []Reason // non-failure reasons, e.g. a consent layer
+	Consent     *ConsentSeen
 }
 
 // check is one touchpoint the visitor looks for (docs/visitor.md): it
@@ -100,7 +101,7 @@ var touchpointChecks = []check{checkConsent, checkForm, checkChat, checkLinks}
 // checkModules are the checks' page modules (docs/visitor.md,
 // "JavaScript"), in every document of the visit's tabs; a check starts what
 // it needs with a call right after commit.
-var checkModules = []browser.Module{formModule, linksModule}
+var checkModules = []browser.Module{consentModule, formModule, linksModule}
 
 // checkStarts are the watchers that start with the landing page's
 // document, before its scripts (a watcher started by a call after commit
@@ -194,6 +195,9 @@ func runChecks(ctx context.Context, pg *Page, res *Result) {
 			res.Milestones[k] = v
 		}
 		res.Reasons = append(res.Reasons, o.Reasons...)
+		if o.Consent != nil {
+			res.Consent = o.Consent
+		}
 	}
 }
 

@@ -17,6 +17,11 @@
 // Site.ThirdPartyURL (127.0.0.2: a third site, for "third-party" scripts;
 // same port as URL when it was free) all serve the same handler.
 //
+// Pages with the fx helper (fxpage.go: the third-party pages and the own
+// pages below) also report every consent-* mark to the server as the event
+// mark-NAME (Site.ChatEvents; page clock), so a test reads a consent
+// layer's truth after the visit has ended.
+//
 // # Third-party pages
 //
 // Built from real third-party code that scripts/setup.sh installs with

@@ -17,7 +17,7 @@
   const clearT = (id) => origClearTimeout.call(window, id);
 
   let last = 0;                 // page clock (ms) of the last visible activity
-  const pending = new Set();    // timers that may still change the page
+  const pending = new Map();    // timers that may still change the page → when they are due
   let gen = 0;                  // timer chain depth of the running callback
   let quiet = false, quietTimer = 0, scheduled = false;
   const send = (m) => { try { notify(JSON.stringify(Object.assign({ quiet }, m))); } catch (e) {} };
@@ -54,7 +54,7 @@
       gen = g;
       try { return fn.apply(this, args); } finally { gen = prev; }
     }, delay);
-    if (tracked) { pending.add(id); schedule(); }
+    if (tracked) { pending.set(id, now() + (+delay || 0)); schedule(); }
     return id;
   };
   window.clearTimeout = function (id) {
@@ -76,8 +76,8 @@
     if (es.length) { lcpAt = now(); activity(); scheduleStill(); }
   };
   // still: the largest paint is final enough to start acting — the DOM is
-  // parsed, no new LCP candidate came for a second, and no picture in view
-  // is still loading. The visitor's first input ends LCP, so the checks
+  // parsed, no new LCP candidate came for a second, no picture in view is
+  // still loading, and no timer of the page is due within soonMs. The visitor's first input ends LCP, so the checks
   // wait for this (or for quiet) before they touch the page.
   let lcpAt = -1, still = false, stillTimer = 0;
   const loadingInView = () => {
@@ -91,7 +91,10 @@
   const checkStill = () => {
     stillTimer = 0;
     if (still) return;
-    const wait = lcpAt < 0 ? 1000 : lcpAt + cfg.stillMs - now();
+    let wait = lcpAt < 0 ? 1000 : lcpAt + cfg.stillMs - now();
+    // A timer due soon may still put up the hero (a script that shows it
+    // 1.5 s in): wait for it, so that no input cuts LCP short.
+    for (const due of pending.values()) if (due - now() < cfg.soonMs) wait = Math.max(wait, due - now() + 50);
     if (document.readyState === 'loading' || lcpAt < 0 || wait > 0 || loadingInView()) { scheduleStill(Math.max(wait, 100)); return; }
     still = true;
     send({ still: true, t: now() });

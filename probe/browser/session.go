@@ -197,7 +197,7 @@ func newSession(ctx context.Context, in *instance) (*Session, error) {
 	c := chromedp.FromContext(s.ctx)
 	s.frame = cdp.FrameID(c.Target.TargetID)
 	cfg, _ := json.Marshal(map[string]any{
-		"binding": bindingName, "quietMs": 150, "windowMs": 20000, "maxTimerChain": 3, "stillMs": 1000,
+		"binding": bindingName, "quietMs": 150, "windowMs": 20000, "maxTimerChain": 3, "stillMs": 1000, "soonMs": 3000,
 	})
 	script := strings.Replace(observerJS, "__TOUCHPROBE_CONFIG__", string(cfg), 1)
 	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
