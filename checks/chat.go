@@ -2,25 +2,50 @@ package checks
 
 import (
 	"context"
+	_ "embed"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/chromedp/chromedp"
+	"github.com/touchprobe/touchprobe/probe/browser"
 )
 
 // The live chat: found by the configured selectors, by a known provider, or
-// by a launcher that looks like one; chat_ready when its panel, opened, has
-// an input. Only with `send: true` does it write, and chat_answered is the
-// first new message from the company's side after that.
+// by a launcher that looks like one. The visitor opens it with a click (a
+// tap on a phone) once the first impression is measured and the consent
+// layer dealt with; chat_ready is when its panel showed an input. Only
+// with `send: true` does the visitor write: the message is typed and sent
+// with trusted input, must then show in the transcript (or leave the
+// input) — else chat_send_failed — and chat_answered is the first new
+// message from the company's side after it.
 
-// chatScan is what the helper found in one document.
-type chatScan struct {
-	T        float64 `json:"t"` // epoch ms
-	URL      string  `json:"url"`
-	Launcher string  `json:"launcher"`
-	Input    string  `json:"input"`
-	Send     string  `json:"send"`
-	Clicked  bool    `json:"clicked"`
+//go:embed js/chat.js
+var chatJS string
+
+// chatModule looks for the chat in every document of the landing tab
+// (checks/js/chat.js).
+var chatModule = browser.Module{Name: "chat", Source: chatJS}
+
+// chatRef is an element the module found.
+type chatRef struct {
+	Handle int    `json:"handle"`
+	Desc   string `json:"desc"`
+	Path   string `json:"path"`
+}
+
+// chatLook is what the module saw in one document.
+type chatLook struct {
+	T        float64  `json:"t"` // epoch ms
+	URL      string   `json:"url"`
+	Framed   bool     `json:"framed"`
+	Input    *chatRef `json:"input"`
+	Send     *chatRef `json:"send"`
+	Launcher *chatRef `json:"launcher"`
+
+	frame    *browser.Frame
+	frameSel string // the iframe's selector in the page ("" for the page)
+	chatty   bool
 }
 
 // chatAnswer is the first answer after the visitor's message.
@@ -32,15 +57,17 @@ type chatAnswer struct {
 
 // chatFound is the widget once ready.
 type chatFound struct {
-	realm    *realm
-	scan     chatScan
-	launcher string // selector, and the realm it was in
-	frameSel string
+	look     chatLook
+	launcher *chatLook // where the launcher was clicked, if one was
 	provider string
 	readyAt  float64 // seconds since navigation start
 }
 
 const chatPoll = 100 * time.Millisecond
+
+// chatPanelWait is how long a clicked launcher's panel may take to show
+// its input before the chat counts as not opening (bounded by the window).
+const chatPanelWait = 5 * time.Second
 
 func checkChat(ctx context.Context, pg *Page) Outcome {
 	spec := pg.Plan.Chat
@@ -48,18 +75,17 @@ func checkChat(ctx context.Context, pg *Page) Outcome {
 	if spec.Mode == Off {
 		return out
 	}
-	tab, cancel := pg.Tab(ctx, 0)
-	defer cancel()
-	rs := newRealms(tab, pg)
-	defer rs.close()
-
 	tp := Touchpoint{Checked: true, Required: spec.Mode == Required, FoundBy: "auto"}
 	if spec.Frame != "" || spec.Launcher != "" || spec.Input != "" {
 		tp.FoundBy = "config"
 	}
-	found, detail := findChat(ctx, pg, rs, spec)
-	rs.stop(ctx)
-	if found == nil {
+	found, blocked, detail := findChat(ctx, pg, spec, &tp)
+	switch {
+	case blocked:
+		tp.Reason, tp.Detail = ReasonConsentBlocked, detail
+		out.Touchpoints[TouchChat] = tp
+		return out
+	case found == nil:
 		tp.Reason, tp.Detail = ReasonChatMissing, detail
 		out.Touchpoints[TouchChat] = tp
 		return out
@@ -69,30 +95,33 @@ func checkChat(ctx context.Context, pg *Page) Outcome {
 	}
 	tp.Up = true
 	tp.ReadySeconds = ptr(found.readyAt)
-	tp.Selector = found.scan.Input
+	tp.Selector = found.look.Input.Path
 	tp.Selectors = chatSelectors(found, spec)
 	out.Milestones[MilestoneChatReady] = found.readyAt
 	tp.Detail = found.where()
-	pg.Logf("chat ready at %.3fs (%s, input %s %s)", found.readyAt, tp.FoundBy, found.scan.Input, tp.Detail)
+	pg.Logf("chat ready at %.3fs (%s, input %s %s)", found.readyAt, tp.FoundBy, found.look.Input.Desc, tp.Detail)
 
 	// Only a configured target that opted in ever writes (AutoPlan can't).
 	if !pg.Plan.MaySendChat() {
 		out.Touchpoints[TouchChat] = tp
 		return out
 	}
-	sendStart := time.Now()
-	ans, sentAt, err := converse(ctx, pg, found, spec)
-	tp.Sent = sentAt > 0
+	res := converse(ctx, pg, found, spec)
+	tp.Sent = res.sentAt > 0
+	if res.interaction > 0 && (tp.InteractionSeconds == nil || res.interaction > *tp.InteractionSeconds) {
+		tp.InteractionSeconds = ptr(res.interaction)
+	}
 	switch {
-	case err != nil:
-		tp.Up, tp.Reason, tp.Detail = false, ReasonChatUnanswered, tp.Detail+"; "+err.Error()
-	case ans == nil:
+	case res.sendFailed != "":
+		tp.Up, tp.Reason, tp.Detail = false, ReasonChatSendFailed, tp.Detail+"; "+res.sendFailed
+	case res.answer == nil:
 		tp.Up, tp.Reason = false, ReasonChatUnanswered
-		tp.Detail += fmt.Sprintf("; no answer %.1fs after the visitor's message (chat timeout %s)", time.Since(sendStart).Seconds(), spec.Timeout)
+		tp.Detail += fmt.Sprintf("; no answer %.1fs after the visitor's message (chat timeout %s)", res.waited.Seconds(), spec.Timeout)
 	default:
+		ans := res.answer
 		at := chatSeconds(pg, ans.T)
 		out.Milestones[MilestoneChatAnswered] = at
-		tp.ResponseSeconds = ptr((ans.T - sentAt) / 1000)
+		tp.ResponseSeconds = ptr((ans.T - res.sentAt) / 1000)
 		tp.Detail += "; answered: " + ans.Text
 		if ans.Selector != "" && spec.AgentMessage == "" {
 			tp.Selectors["agent_message"] = ans.Selector
@@ -113,8 +142,9 @@ func chatSeconds(pg *Page, epochMS float64) float64 {
 }
 
 // chatDeadline is how long the chat is looked for: a configured one until
-// the window ends; one looked for automatically until shortly after the
-// page went quiet (widgets that load late keep the page busy until then).
+// the window ends; one looked for automatically until a second after the
+// page went quiet (a widget building itself in an iframe is not seen by
+// the page's observer).
 func chatDeadline(ctx context.Context, pg *Page) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
@@ -132,12 +162,6 @@ func chatDeadline(ctx context.Context, pg *Page) <-chan struct{} {
 			return
 		case <-settled:
 		}
-		// The page's observer sees the main frame's timers and requests,
-		// not those inside iframes: a widget building itself in an iframe
-		// gets a second more; a page without iframes has nothing unseen.
-		if !hasIframes(ctx, pg) {
-			return
-		}
 		grace := time.NewTimer(time.Second)
 		defer grace.Stop()
 		select {
@@ -149,122 +173,185 @@ func chatDeadline(ctx context.Context, pg *Page) <-chan struct{} {
 	return done
 }
 
-// hasIframes: the landing page holds at least one iframe (true when unsure).
-func hasIframes(ctx context.Context, pg *Page) bool {
-	tctx, cancel := pg.Tab(ctx, time.Second)
-	defer cancel()
-	n, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('iframe, frame').length`))
-	return err != nil || n > 0
-}
-
-// findChat looks for the chat until it is ready or the deadline passes.
-func findChat(ctx context.Context, pg *Page, rs *realms, spec ChatSpec) (*chatFound, string) {
+// findChat looks for the chat until it is ready or the deadline passes:
+// an input that shows without a click, else a launcher, which the visitor
+// clicks once they may act. blocked: the consent layer kept the visitor
+// from the launcher.
+func findChat(ctx context.Context, pg *Page, spec ChatSpec, tp *Touchpoint) (found *chatFound, blocked bool, detail string) {
 	deadline := chatDeadline(ctx, pg)
 	tick := time.NewTicker(chatPoll)
 	defer tick.Stop()
-	var provider, launcher, launcherIn string
-	opened := false
-	clicked := map[string]bool{}
+	var provider string
+	var launcher *chatLook      // the launcher as first seen
+	var clicked *chatLook       // where it was clicked
+	var clickAt, seenAt float64 // epoch ms: the click; the launcher's first sighting
+	tries := 0
+	var clickedAt time.Time
+	var lastProblem string
 	for {
 		if provider == "" && spec.Provider != "generic" {
-			st, err := detectProvider(ctx, pg, spec.Provider)
-			if err != nil {
-				pg.Logf("chat: detecting a provider: %v", err)
-			} else if st.Name != "" {
+			if st, err := detectProvider(ctx, pg, spec.Provider); err == nil && st.Name != "" {
 				provider = st.Name
 				pg.Logf("chat provider %s detected (loaded %v)", st.Name, st.Loaded)
 			}
 		}
-		if provider != "" && !opened {
-			if st, err := detectProvider(ctx, pg, provider); err == nil && st.Loaded {
-				if err := providerCall(ctx, pg, providerNamed(provider).Open); err != nil {
-					pg.Logf("chat: opening %s through its API: %v", provider, err)
+		looks := lookChat(ctx, pg, spec)
+		for i := range looks {
+			l := looks[i]
+			if l.Input == nil {
+				continue
+			}
+			f := &chatFound{look: l, launcher: clicked, provider: provider, readyAt: chatSeconds(pg, l.T)}
+			if clicked != nil && clickAt > 0 && seenAt > 0 {
+				// Ready when a visitor who clicked as the launcher
+				// showed would have had the input: its sighting plus
+				// what the panel took after the click.
+				f.readyAt = chatSeconds(pg, seenAt+max(0, l.T-clickAt))
+				if g := pg.consentGone(); g > f.readyAt {
+					f.readyAt = g
 				}
-				opened = true
+			}
+			return f, false, ""
+		}
+		if clicked == nil {
+			for i := range looks {
+				if looks[i].Launcher != nil && launcher == nil {
+					launcher = &looks[i]
+					seenAt = looks[i].T
+					pg.Logf("chat launcher %s seen in %s", launcher.Launcher.Desc, launcher.where())
+				}
 			}
 		}
-		if f := scanRealms(ctx, pg, rs, spec, clicked, &launcher, &launcherIn); f != nil {
-			if provider == "" && spec.Provider != "generic" {
-				// It may have come with the widget, since the last look.
-				if st, err := detectProvider(ctx, pg, spec.Provider); err == nil {
-					provider = st.Name
+		// The visitor clicks the launcher once they may act; a click that
+		// could not be made (covered, moving) is tried again.
+		if launcher != nil && clicked == nil && tries < 20 && pg.mayAct() {
+			l := launcher
+			for i := range looks {
+				if looks[i].Launcher != nil && looks[i].frame == launcher.frame {
+					l = &looks[i] // a fresh handle
 				}
 			}
-			f.provider = provider
-			if f.scan.Launcher == "" {
-				f.scan.Launcher, f.launcher = launcher, launcherIn
+			in, err := clickLauncher(ctx, pg, l)
+			tries++
+			var na *browser.NotActionable
+			switch {
+			case errors.As(err, &na) && na.Layer == "consent":
+				lastProblem = fmt.Sprintf("the chat launcher %s is covered by the consent layer %s", l.Launcher.Desc, na.CoveredBy)
+				if pg.Plan.Consent == ConsentLeave || tries > 3 {
+					return nil, true, lastProblem
+				}
+			case err != nil:
+				lastProblem = fmt.Sprintf("the chat launcher %s could not be clicked: %v", l.Launcher.Desc, err)
+				pg.Logf("chat: %s", lastProblem)
+			default:
+				clicked, clickAt, clickedAt = l, in.At, time.Now()
+				if in.Measured {
+					tp.InteractionSeconds = ptr(in.Seconds)
+				}
+				pg.Logf("chat launcher %s clicked (%s) in %s", l.Launcher.Desc, in.Kind, l.where())
 			}
-			return f, ""
+		}
+		// A launcher seen and not yet clicked is waited for until the
+		// visitor may act; a clicked one gets chatPanelWait for its panel.
+		if (launcher != nil && clicked == nil && tries < 20) || (clicked != nil && time.Since(clickedAt) < chatPanelWait) {
+			if time.Now().Before(pg.WindowEnd) {
+				select {
+				case <-ctx.Done():
+					return nil, false, "no chat found before the visit ended"
+				case <-tick.C:
+				}
+				continue
+			}
 		}
 		select {
 		case <-deadline:
 			switch {
-			case launcher != "":
-				return nil, fmt.Sprintf("a chat launcher (%s) opened no panel with an input", launcher)
+			case clicked != nil:
+				return nil, false, fmt.Sprintf("a chat launcher (%s) opened no panel with an input", clicked.Launcher.Desc)
+			case lastProblem != "":
+				return nil, false, lastProblem
 			case provider != "":
-				return nil, fmt.Sprintf("%s chat detected, but its panel showed no input", provider)
+				return nil, false, fmt.Sprintf("%s chat detected, but no launcher or input a visitor could use", provider)
 			}
-			return nil, "no chat launcher or chat input found"
+			return nil, false, "no chat launcher or chat input found"
 		case <-ctx.Done():
-			return nil, "no chat found before the visit ended"
+			return nil, false, "no chat found before the visit ended"
 		case <-tick.C:
 		}
 	}
 }
 
-// scanRealms looks once in the page and its likely iframes; a launcher is
-// clicked once, and the panel's input may then show in any of them.
-func scanRealms(ctx context.Context, pg *Page, rs *realms, spec ChatSpec, clicked map[string]bool, launcher, launcherIn *string) *chatFound {
-	main, err := rs.main(ctx)
-	if err != nil {
-		pg.Logf("chat: page world: %v", err)
-		return nil
-	}
-	var list []*realm
+// clickLauncher clicks the launcher as the visitor, holding the hands.
+func clickLauncher(ctx context.Context, pg *Page, l *chatLook) (browser.Interaction, error) {
+	pg.hands.Lock()
+	defer pg.hands.Unlock()
+	return l.frame.ElementByHandle(l.Launcher.Handle, l.Launcher.Desc).Click(ctx)
+}
+
+// chatFrame is an iframe of the page as the chat module lists it.
+type chatFrame struct {
+	Src    string `json:"src"`
+	Shown  bool   `json:"shown"`
+	Chatty bool   `json:"chatty"`
+	Corner bool   `json:"corner"`
+	Path   string `json:"path"`
+}
+
+// lookChat asks every likely document of the landing tab — the page
+// (unless the config names a frame), then iframes that speak of chat or
+// sit in a corner, same-site or cross-site — what it shows of the chat.
+func lookChat(ctx context.Context, pg *Page, spec ChatSpec) []chatLook {
+	tab := pg.Landing()
+	main := tab.Main()
+	cfg := map[string]any{"launcher": spec.Launcher, "input": spec.Input, "send": spec.SendButton, "frame": spec.Frame, "skip": consentFrameSelector}
+	var out []chatLook
 	if spec.Frame == "" {
-		list = append(list, main)
-	}
-	list = append(list, rs.frames(ctx, main, spec)...)
-	for _, r := range list {
-		cfg := map[string]any{
-			"launcher": spec.Launcher, "input": spec.Input, "send": spec.SendButton,
-			"framed": r.framed, "chatFrame": r.framed && r.chatty,
-			"click": true, // once per document; the helper keeps count
+		var l chatLook
+		if err := main.Call(ctx, "chat.look", cfg, &l); err == nil {
+			l.frame = main
+			out = append(out, l)
 		}
-		var s chatScan
-		if err := r.eval(ctx, time.Second, "scan", &s, cfg); err != nil {
-			if ctx.Err() == nil {
-				pg.Logf("chat: looking in %s: %v", r.name, err)
-				rs.forget(r) // found again, in its new document
+	}
+	var iframes []chatFrame
+	if err := main.Call(ctx, "chat.frames", cfg, &iframes); err != nil || len(iframes) == 0 {
+		return out
+	}
+	frames, err := tab.Frames(ctx)
+	if err != nil {
+		return out
+	}
+	for _, fi := range iframes {
+		if !fi.Chatty && !fi.Corner && spec.Frame == "" {
+			continue // an ad or a video is no chat
+		}
+		for _, f := range frames {
+			if f.IsMain() || !sameDocument(f.URL(), fi.Src) {
+				continue
 			}
-			continue
-		}
-		if r.framed && s.URL == "about:blank" {
-			rs.forget(r) // the frame's own document is still to come
-			continue
-		}
-		if s.Clicked && !clicked[r.name] {
-			clicked[r.name] = true
-			*launcher, *launcherIn = s.Launcher, r.frameSel
-			pg.Logf("chat launcher %s clicked in %s", s.Launcher, r.name)
-		}
-		if s.Input != "" {
-			return &chatFound{realm: r, scan: s, frameSel: r.frameSel, readyAt: chatSeconds(pg, s.T)}
+			fcfg := map[string]any{"launcher": spec.Launcher, "input": spec.Input, "send": spec.SendButton, "chatFrame": fi.Chatty}
+			var l chatLook
+			if err := f.Call(ctx, "chat.look", fcfg, &l); err != nil || l.URL == "about:blank" {
+				continue
+			}
+			l.frame, l.frameSel, l.chatty = f, fi.Path, fi.Chatty
+			out = append(out, l)
 		}
 	}
-	return nil
+	return out
 }
 
 // where says in which document the chat is.
-func (f *chatFound) where() string {
+func (l *chatLook) where() string {
 	switch {
-	case !f.realm.framed:
+	case l.frame == nil || l.frame.IsMain():
 		return "in the page"
-	case f.realm.oopif:
-		return "in an out-of-process iframe " + f.frameSel
+	case l.frame.CrossProcess():
+		return "in an out-of-process iframe " + l.frameSel
 	}
-	return "in an iframe " + f.frameSel
+	return "in an iframe " + l.frameSel
 }
+
+func (f *chatFound) where() string { return f.look.where() }
 
 // chatSelectors are the selectors found, under the config's key names, for
 // `touchprobe discover`.
@@ -277,46 +364,111 @@ func chatSelectors(f *chatFound, spec ChatSpec) map[string]string {
 			sel[k] = found
 		}
 	}
-	put("frame", spec.Frame, f.frameSel)
-	put("launcher", spec.Launcher, f.scan.Launcher)
-	put("input", spec.Input, f.scan.Input)
-	put("send_button", spec.SendButton, f.scan.Send)
+	put("frame", spec.Frame, f.look.frameSel)
+	var launcher, launcherFrame string
+	if f.launcher != nil {
+		launcher, launcherFrame = f.launcher.Launcher.Path, f.launcher.frameSel
+	}
+	put("launcher", spec.Launcher, launcher)
+	put("input", spec.Input, f.look.Input.Path)
+	if f.look.Send != nil {
+		put("send_button", spec.SendButton, f.look.Send.Path)
+	} else {
+		put("send_button", spec.SendButton, "")
+	}
 	put("agent_message", spec.AgentMessage, "")
-	if f.launcher != f.frameSel && f.launcher != "" {
-		sel["launcher_frame"] = f.launcher
+	if launcherFrame != f.look.frameSel && launcherFrame != "" {
+		sel["launcher_frame"] = launcherFrame
 	}
 	return sel
 }
 
-// converse types the message, sends it, and waits for the first answer.
-// It returns the answer (nil: none in time) and when the message left
-// (epoch ms, the widget's clock).
-func converse(ctx context.Context, pg *Page, f *chatFound, spec ChatSpec) (*chatAnswer, float64, error) {
-	r := f.realm
-	cfg := map[string]any{"input": spec.Input, "send": spec.SendButton, "agent": spec.AgentMessage,
-		"framed": r.framed, "chatFrame": r.framed && r.chatty}
-	var typed struct {
-		OK  bool   `json:"ok"`
-		Why string `json:"why"`
-	}
-	if err := r.eval(ctx, 5*time.Second, "type", &typed, cfg, spec.Message); err != nil || !typed.OK {
-		return nil, 0, fmt.Errorf("the chat input took no text (%v%s)", err, typed.Why)
+// conversation is how the visitor's message went.
+type conversation struct {
+	sentAt      float64 // epoch ms, the widget's clock: the send input
+	sendFailed  string  // why the widget did not take the message
+	answer      *chatAnswer
+	waited      time.Duration
+	interaction float64
+}
+
+// chatEcho bounds how long the visitor's message may take to show in the
+// transcript (or leave the input) after the send.
+const chatEcho = 5 * time.Second
+
+// converse types the message and sends it as the visitor — a click into
+// the input, the text, Enter or the send button — checks that the widget
+// took it, then waits for the first answer.
+func converse(ctx context.Context, pg *Page, f *chatFound, spec ChatSpec) conversation {
+	var c conversation
+	fr := f.look.frame
+	if err := fr.Call(ctx, "chat.arm", map[string]any{"cfg": map[string]any{"agent": spec.AgentMessage}, "msg": spec.Message}, nil); err != nil {
+		c.sendFailed = "the chat could not be watched: " + err.Error()
+		return c
 	}
 	prov := providerNamed(f.provider)
 	if err := armProvider(ctx, pg, prov); err != nil {
 		pg.Logf("chat: %s answer hook: %v", f.provider, err)
 	}
-	var sent struct {
-		OK  bool    `json:"ok"`
-		T   float64 `json:"t"`
-		By  string  `json:"by"`
-		Why string  `json:"why"`
+	input := fr.ElementByHandle(f.look.Input.Handle, f.look.Input.Desc)
+	send, how, err := func() (browser.Interaction, string, error) {
+		pg.hands.Lock()
+		defer pg.hands.Unlock()
+		// A panel still sliding in: the visitor waits for it to stop.
+		var in browser.Interaction
+		var err error
+		_ = browser.Until(ctx, time.Now().Add(3*time.Second), 100*time.Millisecond, func(ctx context.Context) (bool, error) {
+			in, err = input.Type(ctx, spec.Message)
+			var na *browser.NotActionable
+			return !errors.As(err, &na) || na.Problem != "moving", nil
+		})
+		if err != nil {
+			return in, "", fmt.Errorf("the chat input took no text: %w", err)
+		}
+		if f.look.Send != nil {
+			btn := fr.ElementByHandle(f.look.Send.Handle, f.look.Send.Desc)
+			if s, err := btn.Click(ctx); err == nil {
+				return s, "the send button", nil
+			}
+		}
+		s, err := input.Press(ctx, "Enter")
+		return s, "Enter", err
+	}()
+	if err != nil {
+		c.sendFailed = err.Error()
+		return c
 	}
-	if err := r.eval(ctx, 5*time.Second, "send", &sent, cfg, spec.Message); err != nil || !sent.OK {
-		return nil, 0, fmt.Errorf("the chat message could not be sent (%v%s)", err, sent.Why)
+	if send.Measured {
+		c.interaction = send.Seconds
 	}
-	pg.Logf("chat message sent by %s at %.3fs", sent.By, chatSeconds(pg, sent.T))
+	pg.Logf("chat message sent with %s at %.3fs", how, chatSeconds(pg, send.At))
 
+	// The widget took the message when it shows in the transcript or the
+	// input lets go of it; only then does the answer clock start.
+	echoed := false
+	_ = browser.Until(ctx, time.Now().Add(chatEcho), 50*time.Millisecond, func(ctx context.Context) (bool, error) {
+		var st struct {
+			Echo *struct {
+				T float64 `json:"t"`
+			} `json:"echo"`
+		}
+		if err := fr.Call(ctx, "chat.answer", nil, &st); err == nil && st.Echo != nil {
+			echoed = true
+			return true, nil
+		}
+		if v, err := input.Value(ctx); err == nil && !strings.Contains(v, strings.TrimSpace(spec.Message)) {
+			echoed = true
+			return true, nil
+		}
+		return false, nil
+	})
+	if !echoed {
+		c.sendFailed = fmt.Sprintf("the message was typed and sent with %s, but it never showed in the transcript and stayed in the input (%s)", how, chatEcho)
+		return c
+	}
+	c.sentAt = send.At
+
+	start := time.Now()
 	wait, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
 	tick := time.NewTicker(chatPoll)
@@ -324,30 +476,27 @@ func converse(ctx context.Context, pg *Page, f *chatFound, spec ChatSpec) (*chat
 	logged := false
 	for {
 		var st struct {
-			Armed  bool        `json:"armed"`
 			Answer *chatAnswer `json:"answer"`
-			Typing bool        `json:"typing"`
 		}
-		err := r.eval(wait, 2*time.Second, "answer", &st)
+		err := fr.Call(wait, "chat.answer", nil, &st)
 		if err != nil && wait.Err() == nil && !logged {
 			pg.Logf("chat: reading the answer: %v", err)
 			logged = true
 		}
-		var best *chatAnswer
-		if err == nil && st.Answer != nil {
-			best = st.Answer
-		}
+		best := st.Answer
 		if prov != nil && prov.Hook != "" {
 			if a := providerAnswer(wait, pg); a != nil && (best == nil || a.T < best.T) {
 				best = a
 			}
 		}
 		if best != nil {
-			return best, sent.T, nil
+			c.answer = best
+			return c
 		}
 		select {
 		case <-wait.Done():
-			return nil, sent.T, nil
+			c.waited = time.Since(start)
+			return c
 		case <-tick.C:
 		}
 	}

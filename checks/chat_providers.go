@@ -2,64 +2,52 @@ package checks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // Known chat providers, detected by the global their script defines or by
-// the script's address (research/browser.md §5). Each entry is JavaScript
-// run in the page's own world, where the provider's API lives:
+// the script's address. Each entry is JavaScript run in the page's own
+// world, where the provider's API lives, and only observes — the visitor
+// opens the chat with a click (checks/chat.go):
 //   - detect: is the provider on the page;
 //   - loaded: has its widget finished loading;
-//   - open:   open the chat panel through the API (no click needed);
 //   - hook:   call rec(text) when an agent's message arrives (armed only
 //     when we send, so a greeting before writing is never counted).
 type chatProvider struct {
-	Name, Detect, Loaded, Open, Hook string
+	Name, Detect, Loaded, Hook string
 }
 
 var chatProviders = []chatProvider{
 	{Name: "intercom",
 		Detect: `typeof window.Intercom === 'function' || has(/widget\.intercom\.io|intercomcdn\.com/)`,
-		Loaded: `typeof window.Intercom === 'function' && (window.Intercom.booted !== false)`,
-		Open:   `window.Intercom('show')`},
+		Loaded: `typeof window.Intercom === 'function' && (window.Intercom.booted !== false)`},
 	{Name: "zendesk",
 		Detect: `typeof window.zE === 'function' || !!window.$zopim || has(/static\.zdassets\.com|zopim\.com/)`,
-		Loaded: `typeof window.zE === 'function'`,
-		Open:   `window.zE('messenger', 'open')`},
+		Loaded: `typeof window.zE === 'function'`},
 	{Name: "drift",
 		Detect: `!!window.drift || !!window.driftt || has(/js\.driftt\.com/)`,
 		Loaded: `!!(window.drift && window.drift.api)`,
-		Open:   `window.drift.api.openChat ? window.drift.api.openChat() : window.drift.api.sidebar.open()`,
 		Hook:   `window.drift.on('message', (e) => rec((e && (e.data && e.data.body || e.body)) || 'message'))`},
 	{Name: "tawkto",
 		Detect: `!!window.Tawk_API || has(/embed\.tawk\.to/)`,
 		Loaded: `!!(window.Tawk_API && window.Tawk_API.getStatus && window.Tawk_API.getStatus())`,
-		Open:   `window.Tawk_API.maximize()`,
 		Hook: `(() => { const T = window.Tawk_API, prev = T.onChatMessageAgent;
 		  T.onChatMessageAgent = function (m) { rec(m && m.msg || 'message'); if (typeof prev === 'function') return prev.apply(this, arguments); }; })()`},
 	{Name: "livechat",
 		Detect: `!!window.LiveChatWidget || has(/cdn\.livechatinc\.com/)`,
 		Loaded: `!!(window.LiveChatWidget && window.LiveChatWidget.get && window.LiveChatWidget.get('state'))`,
-		Open:   `window.LiveChatWidget.call('maximize')`,
 		Hook:   `window.LiveChatWidget.on('new_event', (e) => { if (e && e.author && e.author.type === 'agent' && !e.greeting) rec(e.text || 'message'); })`},
 	{Name: "crisp",
 		Detect: `!!window.$crisp || !!window.CRISP_WEBSITE_ID || has(/client\.crisp\.chat/)`,
-		Loaded: `!!(window.$crisp && typeof window.$crisp.is === 'function')`,
-		Open:   `window.$crisp.push(['do', 'chat:open'])`},
+		Loaded: `!!(window.$crisp && typeof window.$crisp.is === 'function')`},
 	// Crisp keeps one handler per event: hooking message:received would
 	// take the site's own away, so the answer is watched in the DOM only.
 	{Name: "hubspot",
 		Detect: `!!window.HubSpotConversations || has(/js\.usemessages\.com/)`,
-		Loaded: `!!(window.HubSpotConversations && window.HubSpotConversations.widget && window.HubSpotConversations.widget.status().loaded)`,
-		Open:   `window.HubSpotConversations.widget.open()`},
+		Loaded: `!!(window.HubSpotConversations && window.HubSpotConversations.widget && window.HubSpotConversations.widget.status().loaded)`},
 	{Name: "tidio",
 		Detect: `!!window.tidioChatApi || has(/code\.tidio\.co/)`,
 		Loaded: `!!(window.tidioChatApi && typeof window.tidioChatApi.open === 'function')`,
-		Open:   `window.tidioChatApi.open()`,
 		Hook:   `window.tidioChatApi.on('messageFromOperator', (m) => rec(m && m.message || 'message'))`},
 }
 
@@ -80,9 +68,9 @@ func detectProvider(ctx context.Context, pg *Page, want string) (providerState, 
 		js += fmt.Sprintf("if (T(() => %s)) return {name: %q, loaded: T(() => %s)};\n", p.Detect, p.Name, p.Loaded)
 	}
 	js += "return {name: ''}; })()"
-	tctx, cancel := pg.Tab(ctx, 2*time.Second)
-	defer cancel()
-	return chromedp.Run(tctx, chromedp.Evaluate[providerState](js))
+	var st providerState
+	err := pg.Landing().PageValue(ctx, js, &st)
+	return st, err
 }
 
 func providerNamed(name string) *chatProvider {
@@ -99,10 +87,7 @@ func providerCall(ctx context.Context, pg *Page, snippet string) error {
 	if snippet == "" {
 		return nil
 	}
-	tctx, cancel := pg.Tab(ctx, 2*time.Second)
-	defer cancel()
-	_, err := chromedp.Run(tctx, chromedp.Evaluate[json.RawMessage](`(() => { `+snippet+`; return true; })()`))
-	return err
+	return pg.Landing().PageValue(ctx, `(() => { `+snippet+`; return true; })()`, nil)
 }
 
 // armProvider installs the provider's answer hook; answers land in a global
@@ -118,10 +103,8 @@ func armProvider(ctx context.Context, pg *Page, p *chatProvider) error {
 
 // providerAnswer is the first agent message the provider's API reported.
 func providerAnswer(ctx context.Context, pg *Page) *chatAnswer {
-	tctx, cancel := pg.Tab(ctx, 2*time.Second)
-	defer cancel()
-	a, err := chromedp.Run(tctx, chromedp.Evaluate[*chatAnswer](`window.__touchprobeChatAnswer || null`))
-	if err != nil {
+	var a *chatAnswer
+	if err := pg.Landing().PageValue(ctx, `window.__touchprobeChatAnswer || null`, &a); err != nil {
 		return nil
 	}
 	return a

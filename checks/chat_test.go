@@ -89,9 +89,13 @@ func answered(t *testing.T, query string, spec checks.ChatSpec, answerMS int) ch
 	if !ok {
 		t.Fatal("no chat_ready milestone")
 	}
-	// The launcher showed at "ui"; the check clicked it at "open".
+	// The launcher showed at "ui"; the visitor clicked it once they might
+	// act (after the first impression), and the panel opened at "open":
+	// chat_ready is when a visitor clicking at once would have had it.
 	near(t, "chat_ready", ready, fixtureTime(t, "ui"))
-	near(t, "chat_ready (vs the click)", ready, fixtureTime(t, "open"))
+	if open := fixtureTime(t, "open"); open < fixtureTime(t, "ui") {
+		t.Errorf("the panel opened at %.3fs, before its launcher showed", open)
+	}
 	ans, ok := res.Milestones[checks.MilestoneChatAnswered]
 	if !ok {
 		t.Fatal("no chat_answered milestone")
@@ -198,11 +202,22 @@ func TestChatThatNeverAnswersIsUnanswered(t *testing.T) {
 	}
 }
 
-func TestChatProviderIsDetectedAndDrivenThroughItsAPI(t *testing.T) {
-	// No launcher: only Tawk_API.maximize() opens the panel.
-	res := answered(t, "chat=same&chatui=700&answer=1200&provider=tawkto&nolauncher=1", checks.ChatSpec{Mode: checks.Auto}, 1200)
-	if tp := chatOf(t, res); tp.FoundBy != "provider:tawkto" || tp.Selectors["launcher"] != "" {
-		t.Errorf("found_by %q selectors %v, want provider:tawkto without a launcher", tp.FoundBy, tp.Selectors)
+// TestChatProviderIsDetectedAndOpenedByAClick: a provider's widget is
+// named by its API, and opened as a visitor opens it — a click on its
+// launcher, never its API.
+func TestChatProviderIsDetectedAndOpenedByAClick(t *testing.T) {
+	res := answered(t, "chat=same&chatui=700&answer=1200&provider=tawkto", checks.ChatSpec{Mode: checks.Auto}, 1200)
+	if tp := chatOf(t, res); tp.FoundBy != "provider:tawkto" || tp.Selectors["launcher"] == "" || tp.InteractionSeconds == nil {
+		t.Errorf("found_by %q selectors %v interaction %v, want provider:tawkto opened by a click on its launcher", tp.FoundBy, tp.Selectors, tp.InteractionSeconds)
+	}
+}
+
+// TestChatWithoutALauncherIsNotOpenedThroughItsAPI: a provider whose
+// panel only its API opens (no launcher) is no chat a visitor can use.
+func TestChatWithoutALauncherIsNotOpenedThroughItsAPI(t *testing.T) {
+	res := visitPlan(t, chatPlan("chat=same&chatui=700&provider=tawkto&nolauncher=1", checks.ChatSpec{Mode: checks.Required}))
+	if tp := chatOf(t, res); tp.Up || tp.Reason != checks.ReasonChatMissing {
+		t.Errorf("chat %+v, want missing: the visitor has nothing to click", tp)
 	}
 }
 
@@ -280,6 +295,76 @@ func TestChatLauncherHeuristicSpeaksTheVisitorsLanguages(t *testing.T) {
 			tp := chatOf(t, res)
 			if tp.Up != c.chat {
 				t.Errorf("launcher %q: chat up=%v (%s %s), want %v", c.label, tp.Up, tp.Reason, tp.Detail, c.chat)
+			}
+		})
+	}
+}
+
+// TestChatThatSwallowsTheMessageFailsToSend: the widget's send button
+// takes nothing — the text stays in the input, nothing reaches the
+// transcript or the server — so the visitor's message was not sent:
+// chat_send_failed, and the answer clock never starts.
+func TestChatThatSwallowsTheMessageFailsToSend(t *testing.T) {
+	before := fixture.Stats().ChatMessages.Load()
+	res := visitPlan(t, chatPlan("chat=same&chatui=300&answer=500&swallow=1", checks.ChatSpec{Mode: checks.Auto, Send: true, Timeout: 5 * time.Second}))
+	dumpOnFailure(t, res)
+	tp := chatOf(t, res)
+	if tp.Up || tp.Reason != checks.ReasonChatSendFailed || tp.Sent {
+		t.Errorf("chat %+v, want chat_send_failed, not sent", tp)
+	}
+	if got := fixture.Stats().ChatMessages.Load() - before; got != 0 {
+		t.Errorf("the fixture got %d messages: the swallowing widget sent after all", got)
+	}
+	if res.Verdict != checks.Problematic {
+		t.Errorf("verdict %s, want problematic", res.Verdict)
+	}
+}
+
+// TestThirdPartyChatsSend: real chat UIs from npm, used as a visitor uses
+// them — BotUI's composer is a <form> (the contact-form guard must not
+// stop it), react-chat-widget's a contenteditable — send the message, and
+// the answer is timed against the fixture's own record.
+func TestThirdPartyChatsSend(t *testing.T) {
+	for _, path := range []string{"/3p/botui?chatui=500&answer=1000", "/3p/chatwidget?chatui=500&answer=1000"} {
+		t.Run(path, func(t *testing.T) {
+			fixture.ResetChatEvents()
+			before := fixture.Stats().ChatMessages.Load()
+			p := checks.Plan{Target: "chat", URL: fixture.URL + path, Configured: true,
+				Chat: checks.ChatSpec{Mode: checks.Required, Send: true, Timeout: 10 * time.Second},
+				Form: checks.FormSpec{Mode: checks.Off}, Phone: checks.Off, Email: checks.Off}
+			res := visitPlan(t, p)
+			dumpOnFailure(t, res)
+			tp := chatOf(t, res)
+			if !tp.Up || !tp.Sent {
+				t.Fatalf("chat %+v, want sent and answered", tp)
+			}
+			if got := fixture.Stats().ChatMessages.Load() - before; got != 1 {
+				t.Errorf("the fixture's agent got %d messages, want 1", got)
+			}
+			near(t, "chat_answered", res.Milestones[checks.MilestoneChatAnswered], fixtureTime(t, "answer"))
+		})
+	}
+}
+
+// TestChatUnderAConsentWall: the launcher sits under a consent wall. Left
+// in place, the wall keeps the visitor from the chat (consent_blocked,
+// naming the layer); accepted, the chat opens once the wall went.
+func TestChatUnderAConsentWall(t *testing.T) {
+	for _, act := range []string{checks.ConsentLeave, checks.ConsentAccept} {
+		t.Run(act, func(t *testing.T) {
+			p := chatPlan("", checks.ChatSpec{Mode: checks.Required})
+			p.URL, p.Consent = fixture.URL+"/fx/chat-under-wall", act
+			res := visitPlan(t, p)
+			dumpOnFailure(t, res)
+			tp := chatOf(t, res)
+			if act == checks.ConsentLeave {
+				if tp.Up || tp.Reason != checks.ReasonConsentBlocked || !strings.Contains(tp.Detail, "consent layer") {
+					t.Errorf("chat %+v, want consent_blocked by the consent layer", tp)
+				}
+				return
+			}
+			if !tp.Up || res.Consent == nil || res.Consent.UsableSeconds == nil || *tp.ReadySeconds < *res.Consent.UsableSeconds {
+				t.Errorf("chat %+v, consent %+v: want the chat ready once the wall went", tp, res.Consent)
 			}
 		})
 	}

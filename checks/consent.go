@@ -166,8 +166,8 @@ func checkConsent(ctx context.Context, pg *Page) Outcome {
 }
 
 // findConsent looks for a layer — in the page, or in a consent manager's
-// iframe over it — until one shows, or the first impression is in and
-// consentWait has passed (or the page failed or settled without one).
+// iframe over it — until one shows, the page went quiet without one, or
+// the first impression is in and consentWait has passed.
 func findConsent(ctx context.Context, pg *Page) (consentLook, bool) {
 	var found consentLook
 	minimum := pg.Session.NavStart().Add(consentWait)
@@ -180,13 +180,18 @@ func findConsent(ctx context.Context, pg *Page) (consentLook, bool) {
 			found = l
 			return true, nil
 		}
+		// A page that went quiet shows nothing more on its own; else the
+		// first impression and consentWait bound the looking.
+		select {
+		case <-pg.Session.Settled():
+			return true, nil
+		default:
+		}
 		if time.Now().Before(minimum) {
 			return false, nil
 		}
 		select {
 		case <-pg.Session.FirstImpression():
-			return true, nil
-		case <-pg.Session.Settled():
 			return true, nil
 		default:
 			return false, nil
@@ -316,6 +321,9 @@ func actOnConsent(ctx context.Context, pg *Page, l consentLook, seen *ConsentSee
 		})
 		if cleared {
 			pg.Logf("consent: the page is usable at %.2fs", *seen.UsableSeconds)
+			pg.mu.Lock()
+			pg.consentGoneAt = *seen.UsableSeconds
+			pg.mu.Unlock()
 			return
 		}
 		if wait := time.Until(next); wait > 0 {

@@ -38,6 +38,29 @@ type Page struct {
 
 	mu  sync.Mutex
 	log []string
+	// consentGoneAt: when the consent layer was seen gone (seconds since
+	// navigation start; 0: none, or it stayed).
+	consentGoneAt float64
+}
+
+// mayAct says, without waiting, whether the visitor may touch the landing
+// page now (see beforeActing).
+func (p *Page) mayAct() bool {
+	for _, ch := range []<-chan struct{}{p.Session.FirstImpression(), p.consentActed} {
+		select {
+		case <-ch:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// consentGone is when the consent layer went (0: none went).
+func (p *Page) consentGone() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.consentGoneAt
 }
 
 // Landing is the landing page's tab.
@@ -101,7 +124,7 @@ var touchpointChecks = []check{checkConsent, checkForm, checkChat, checkLinks}
 // checkModules are the checks' page modules (docs/visitor.md,
 // "JavaScript"), in every document of the visit's tabs; a check starts what
 // it needs with a call right after commit.
-var checkModules = []browser.Module{consentModule, formModule, linksModule}
+var checkModules = []browser.Module{consentModule, formModule, linksModule, chatModule}
 
 // checkStarts are the watchers that start with the landing page's
 // document, before its scripts (a watcher started by a call after commit

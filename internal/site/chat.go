@@ -23,6 +23,8 @@ import (
 //	chatlabel=TEXT        the launcher says TEXT, with a class that says nothing
 //	                      (to test the launcher heuristic in other languages)
 //	nolauncher=1          no launcher button: only the provider's API opens it
+//	swallow=1             the send button takes nothing: the message stays in
+//	                      the input and never reaches the transcript or the server
 //	provider=tawkto|intercom  a provider-shaped global (window.Tawk_API or
 //	                      window.Intercom) drives the widget, as those scripts do
 //	chatres=BYTES         the widget's document loads /fx/asset.js of exactly
@@ -115,6 +117,7 @@ type chatConfig struct {
 	Framed   bool    `json:"framed"`
 	// NoLauncher: only a provider's API opens the panel.
 	NoLauncher bool   `json:"nolauncher"`
+	Swallow    bool   `json:"swallow"` // the send button does nothing
 	Label      string `json:"label"`
 }
 
@@ -122,7 +125,7 @@ func chatConfigFrom(q url.Values) chatConfig {
 	origin, _ := strconv.ParseFloat(q.Get("origin"), 64)
 	return chatConfig{UI: atoi(q, "ui"), Answer: atoi(q, "answer"), Greet: q.Get("greet") != "",
 		Typing: q.Get("typing") != "", Provider: q.Get("provider"), Origin: origin, Framed: true,
-		NoLauncher: q.Get("nolauncher") != "", Label: q.Get("chatlabel")}
+		NoLauncher: q.Get("nolauncher") != "", Label: q.Get("chatlabel"), Swallow: q.Get("swallow") != ""}
 }
 
 // chatHTML renders the chat the knobs ask for on the landing page.
@@ -158,6 +161,9 @@ func chatHTML(r *http.Request, t TouchKnobs) string {
 		if q.Get("nolauncher") != "" {
 			v.Set("nolauncher", "1")
 		}
+		if q.Get("swallow") != "" {
+			v.Set("swallow", "1")
+		}
 		if l := q.Get("chatlabel"); l != "" {
 			v.Set("chatlabel", l)
 		}
@@ -177,7 +183,7 @@ func chatHTML(r *http.Request, t TouchKnobs) string {
 })();</script>`, strconv.Quote(src))
 	case "page":
 		cfg, _ := json.Marshal(chatConfig{UI: t.ChatUI, Answer: t.Answer, Greet: t.Greet,
-			Typing: q.Get("typing") != "", Provider: provider, NoLauncher: q.Get("nolauncher") != "", Label: q.Get("chatlabel")})
+			Typing: q.Get("typing") != "", Provider: provider, NoLauncher: q.Get("nolauncher") != "", Label: q.Get("chatlabel"), Swallow: q.Get("swallow") != ""})
 		fmt.Fprintf(&b, `<div id="chat-widget" style="position:fixed;right:16px;bottom:16px;width:360px;height:480px;pointer-events:none"></div>
 <style>#chat-widget>*{pointer-events:auto}</style>
 <script>%s
@@ -232,7 +238,7 @@ function fxChatWidget(root, cfg) {
   }, Math.max(0, cfg.ui - now()));
   panel.querySelector('#send').onclick = () => {
     const text = input.value;
-    if (!text) return;
+    if (!text || cfg.swallow) return;
     say('visitor', text);
     input.value = '';
     report('sent');

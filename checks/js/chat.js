@@ -1,8 +1,15 @@
-// The chat check's helper, installed once per document in an isolated world
-// (the page's scripts neither see it nor can disturb it). Every function
-// takes the configured selectors (empty: found by heuristics) and returns
-// plain data; times are epoch ms (performance.timeOrigin + now()).
+// The chat module looks for the live chat in its document — its launcher,
+// its input and send button, the transcript — and reports element handles
+// (hands.keep); it never acts: the Go check (checks/chat.go) clicks and
+// types as the visitor, with trusted input. Every function takes the
+// configured selectors (empty: found by heuristics) and returns plain data;
+// times are epoch ms (performance.timeOrigin + now()).
 ({
+  hands() { return globalThis.__tp.hands; },
+  // A consent manager's buttons are no chat launcher ("dismiss cookie
+  // message" speaks of a message).
+  consentish: /cookie|consent|gdpr|privacy|datenschutz|tracking/i,
+  inConsent(e) { return this.hands().layerOf(e) === 'consent' || this.consentish.test(this.label(e)); },
   words: /chat|help|support|messag|messenger|talk to|ask us|contact|assist|launcher|konta|hilfe|nachricht|ayuda|soporte|mensaje|aide|assistance|aiuto|assistenza|messaggio|ajuda|suporte|mensagem|hulp|bericht|pomoc|wiadomo|czat|чат|помощ|поддерж|сообщ|напиш|βοήθ|συνομιλ|μήνυμα|tuki|viesti|keskust|hjälp|meddel|hjælp|besked|yardım|destek|mesaj|チャット|聊天|客服|채팅|intercom|zendesk|drift|tawk|livechat|crisp|hubspot|tidio|olark|freshchat|zopim/i,
   sendWords: /send|submit|senden|abschicken|enviar|envoyer|invia|verzend|verstuur|wyślij|отправ|надіслати|lähetä|skicka|gönder|αποστολ|送信|发送|전송/i,
   typingWords: /typing|is writing|schreibt|tippt|escribiendo|écrit|sta scrivendo|digitando|escrevendo|печатает|пишет|друкує|kirjoittaa|skriver|yazıyor|πληκτρολογ|入力中|正在输入|입력 중/i,
@@ -79,59 +86,30 @@
     if (cfg.launcher) return this.pick(cfg.launcher);
     const cands = this.all('button, a, [role=button], [aria-haspopup], [class*=launcher i], [id*=launcher i], [class*=bubble i]');
     const safe = (e) => !(e.tagName === 'A' && e.getAttribute('href') && !/^(#|javascript:)/i.test(e.getAttribute('href')));
-    const vis = cands.filter(e => this.visible(e) && safe(e));
+    const vis = cands.filter(e => this.visible(e) && safe(e) && !this.inConsent(e));
     const hit = vis.find(e => this.chatty(e, cfg.framed ? 3 : 0) && (cfg.framed || (this.fixed(e) && this.cornered(e))));
     if (hit) return hit;
     // In a chat frame a single button is the launcher.
     const buttons = vis.filter(e => e.tagName === 'BUTTON' || e.getAttribute('role') === 'button');
     return cfg.chatFrame && buttons.length === 1 ? buttons[0] : null;
   },
-  // look finds the chat's input, or its launcher, which it clicks once
-  // (a second click would close most widgets again).
+  // ref is an element as Go gets it: a handle for the visitor's hands, a
+  // description, a selector for the config.
+  ref(e) { return e ? { handle: this.hands().keep(e), desc: this.hands().describe(e), path: this.path(e) } : null; },
+  // look reports the chat's input (with its send button) when one shows,
+  // else its launcher. cfg.framed: this document is an iframe (set here).
   look(cfg) {
-    const t0 = this.now(), res = {t: t0, url: location.href};
-    let inp = this.findInput(cfg);
-    if (!inp) {
-      const l = this.findLauncher(cfg);
-      if (l && cfg.click && !this.clicked) {
-        l.click();
-        inp = this.findInput(cfg);
-        // A panel that opened at once was ready when the launcher was seen.
-        if (!inp) res.t = this.now();
-        this.clicked = {launcher: this.path(l)};
-      } else if (l) res.launcher = this.path(l);
+    cfg = Object.assign({}, cfg, { framed: window.top !== window });
+    if (cfg.framed && !cfg.chatFrame) cfg.chatFrame = this.words.test(location.href + ' ' + document.title);
+    const res = { t: this.now(), url: location.href, framed: cfg.framed };
+    const inp = this.findInput(cfg);
+    if (inp) {
+      res.input = this.ref(inp);
+      res.send = this.ref(this.findSend(cfg, inp));
     }
-    if (this.clicked) { res.clicked = true; res.launcher = this.clicked.launcher; }
-    if (inp) { res.input = this.path(inp); const b = this.findSend(cfg, inp); if (b) res.send = this.path(b); }
+    res.launcher = this.ref(this.findLauncher(cfg));
     return res;
   },
-  // scan looks now, and keeps looking on every change of the document
-  // between two scans, so that the moment the chat got ready is not
-  // rounded up to the monitor's polling.
-  scan(cfg) {
-    if (this.found) return this.found;
-    const res = this.look(cfg);
-    if (res.input) return (this.found = res);
-    if (!this.watcher) {
-      // At once on a change, then at most every 25 ms on a busy page.
-      let pending = false, last = 0;
-      const run = () => {
-        pending = false;
-        if (this.found) return;
-        last = performance.now();
-        const r = this.look(cfg);
-        if (r.input) { this.found = r; this.watcher.disconnect(); }
-      };
-      this.watcher = new MutationObserver(() => {
-        if (pending || this.found) return;
-        const wait = last + 25 - performance.now();
-        if (wait <= 0) run(); else { pending = true; setTimeout(run, wait); }
-      });
-      this.watcher.observe(document, {childList: true, subtree: true, attributes: true});
-    }
-    return res;
-  },
-  stop() { if (this.watcher) this.watcher.disconnect(); return true; },
   // frames lists the iframes that may hold the chat, likeliest first.
   frames(cfg) {
     let list = this.all('iframe');
@@ -164,37 +142,10 @@
     }
     return null;
   },
-  // type writes msg into the chat input as typed text.
-  type(cfg, msg) {
-    const el = this.findInput(cfg);
-    if (!el) return {ok: false, why: 'no input'};
-    el.focus();
-    const val = () => el.isContentEditable ? el.textContent : el.value;
-    try { document.execCommand('insertText', false, msg); } catch (_) {}
-    if (!val().includes(msg)) {
-      if (el.isContentEditable) el.textContent = msg;
-      else Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set.call(el, msg);
-      el.dispatchEvent(new InputEvent('input', {bubbles: true, composed: true, data: msg, inputType: 'insertText'}));
-      el.dispatchEvent(new Event('change', {bubbles: true}));
-    }
-    return {ok: val().includes(msg)};
-  },
-  // send arms the answer watch and sends what was typed.
-  send(cfg, msg) {
-    const el = this.findInput(cfg);
-    if (!el) return {ok: false, why: 'no input'};
-    this.arm(cfg, msg);
-    const b = this.findSend(cfg, el);
-    const t = this.now();
-    if (b) { b.click(); return {ok: true, t, by: 'button', send: this.path(b)}; }
-    for (const type of ['keydown', 'keypress', 'keyup']) {
-      el.dispatchEvent(new KeyboardEvent(type, {key: 'Enter', code: 'Enter', keyCode: 13, which: 13, bubbles: true, cancelable: true, composed: true}));
-    }
-    return {ok: true, t, by: 'enter'};
-  },
   // arm remembers every element there is now: only a new one can be the
   // answer (a greeting shown before writing is not).
-  arm(cfg, msg) {
+  arm(arg) {
+    const cfg = arg.cfg || {}, msg = arg.msg || '';
     if (this.obs) this.obs.disconnect();
     const st = this.st = {before: new WeakSet(this.all('*')), answer: null, typing: false, msg: msg.slice(0, 40), agent: cfg.agent};
     const check = (n) => {
@@ -220,7 +171,10 @@
     if (!text) return;
     const lbl = [e.id, typeof e.className === 'string' ? e.className : '', e.getAttribute('aria-label')].join(' ');
     if (this.typingWords.test(text) || /typing|indicator/i.test(lbl) || /^[.\u2026\s]+$/.test(text)) { st.typing = true; return; }
-    if (st.msg && text.includes(st.msg)) return; // the visitor's own message
+    if (st.msg && text.includes(st.msg)) { // the visitor's own message, in the transcript
+      if (!st.echo) st.echo = { t: this.now(), desc: this.hands().describe(e) };
+      return;
+    }
     if (this.statusWords.test(text)) return;
     st.answer = {t: this.now(), text: text.slice(0, 200), selector: this.path(e)};
   },
@@ -230,6 +184,6 @@
     const st = this.st;
     if (!st) return {armed: false};
     if (!st.answer) for (const e of this.all('*')) { this.consider(e); if (st.answer) break; }
-    return {armed: true, answer: st.answer, typing: st.typing};
+    return {armed: true, answer: st.answer, typing: st.typing, echo: st.echo || null};
   },
 })
