@@ -365,3 +365,24 @@ func kindOf(raw string) string {
 	}
 	return "image"
 }
+
+// CauseKind is a cause sentence's kind, from a closed set (a bounded
+// metric label; the sentence itself is in the JSON and on the status page).
+func CauseKind(cause string) string {
+	for _, k := range []struct{ kind, says string }{
+		{"render_blocking", "render-blocking"},
+		{"late_lcp_resource", "requested only"},
+		{"render_delay", "was painted"},
+		{"slow_lcp_resource", "largest_contentful_paint: "},
+		{"long_tasks", "long tasks"},
+		{"slow_server", "first byte"},
+		{"exception", "threw"},
+		{"page_failed", "the page "},
+		{"failed_request", "failed"},
+	} {
+		if strings.Contains(cause, k.says) {
+			return k.kind
+		}
+	}
+	return "other"
+}

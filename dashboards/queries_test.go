@@ -19,7 +19,7 @@ import (
 // Grafana's variables, as the query test fills them in: all targets and
 // locations, short ranges (the test runs for minutes, not hours).
 var grafanaVars = strings.NewReplacer(
-	`=~"$target"`, `=~".*"`, `=~"$location"`, `=~".*"`,
+	`=~"$target"`, `=~".*"`, `=~"$location"`, `=~".*"`, `=~"$visitor"`, `=~".*"`,
 	"$__rate_interval", "1m", "$__interval", "1m", "$__range", "5m",
 )
 

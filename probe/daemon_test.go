@@ -190,18 +190,18 @@ func TestMetricsFromState(t *testing.T) {
 	waitUntil(t, "both recorded", func() bool { return strings.Count(scrape(t, d), "touchprobe_visit_success{") == 2 })
 	s := scrape(t, d)
 	for _, want := range []string{
-		`touchprobe_visit_success{location="lab",target="good",} 1`,
-		`touchprobe_visit_success{location="lab",target="bad",} 0`,
-		`touchprobe_verdict{location="lab",target="bad",verdict="problematic",} 1`,
-		`touchprobe_verdict{location="lab",target="bad",verdict="pleasant",} 0`,
-		`touchprobe_milestone_seconds{location="lab",milestone="first_contentful_paint",target="good",} 0.8`,
-		`touchprobe_touchpoint_up{location="lab",target="bad",touchpoint="page",} 0`,
-		`touchprobe_visits_total{location="lab",target="good",verdict="pleasant",} 1`,
-		`touchprobe_visits_total{location="lab",target="good",verdict="unknown",} 0`,
-		`touchprobe_visit_failures_total{location="lab",reason="http_status",target="bad",} 1`,
+		`touchprobe_visit_success{location="lab",target="good",visitor="desktop",} 1`,
+		`touchprobe_visit_success{location="lab",target="bad",visitor="desktop",} 0`,
+		`touchprobe_verdict{location="lab",target="bad",verdict="problematic",visitor="desktop",} 1`,
+		`touchprobe_verdict{location="lab",target="bad",verdict="pleasant",visitor="desktop",} 0`,
+		`touchprobe_milestone_seconds{location="lab",milestone="first_contentful_paint",target="good",visitor="desktop",} 0.8`,
+		`touchprobe_touchpoint_up{location="lab",target="bad",touchpoint="page",visitor="desktop",} 0`,
+		`touchprobe_visits_total{location="lab",target="good",verdict="pleasant",visitor="desktop",} 1`,
+		`touchprobe_visits_total{location="lab",target="good",verdict="unknown",visitor="desktop",} 0`,
+		`touchprobe_visit_failures_total{location="lab",reason="http_status",target="bad",visitor="desktop",} 1`,
 		`touchprobe_target_info{location="lab",target="good",team="web",url="http://127.0.0.1:1/?verdict=pleasant&fcp=0.8",} 1`,
 		`touchprobe_target_info{location="lab",target="bad",team="",`,
-		`touchprobe_target_rechecking{location="lab",target="bad",} 1`,
+		`touchprobe_target_rechecking{location="lab",target="bad",visitor="desktop",} 1`,
 		`touchprobe_targets{} 2`,
 		`touchprobe_milestone_duration_seconds{milestone="first_contentful_paint",} 2`,
 		`touchprobe_config_last_reload_successful{} 1`,
@@ -240,13 +240,13 @@ func TestReloadKeepsOldOnErrorAndDropsRemovedTargets(t *testing.T) {
 	}
 	waitUntil(t, "the new target visited", func() bool { return f.count("new") >= 1 })
 	waitUntil(t, "the new target recorded", func() bool {
-		return strings.Contains(scrape(t, d), `touchprobe_visit_success{location="lab",target="new",} 1`)
+		return strings.Contains(scrape(t, d), `touchprobe_visit_success{location="lab",target="new",visitor="desktop",} 1`)
 	})
 	s = scrape(t, d)
 	if strings.Contains(s, `target="bad"`) {
 		t.Errorf("a removed target left series:\n%s", s)
 	}
-	for _, want := range []string{`touchprobe_config_last_reload_successful{} 1`, `touchprobe_targets{} 2`, `touchprobe_visits_total{location="lab",target="good",verdict="pleasant",} 1`} {
+	for _, want := range []string{`touchprobe_config_last_reload_successful{} 1`, `touchprobe_targets{} 2`, `touchprobe_visits_total{location="lab",target="good",verdict="pleasant",visitor="desktop",} 1`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("after a good reload, scrape lacks %s\n%s", want, s)
 		}
@@ -333,7 +333,7 @@ targets:
 	if res.Verdict != checks.Problematic || len(res.Failures()) != 1 || res.Failures()[0] != checks.ReasonBlocked {
 		t.Errorf("denied target result: %v %v", res.Verdict, res.Failures())
 	}
-	if s := scrape(t, d); !strings.Contains(s, `touchprobe_visit_failures_total{location="",reason="blocked",target="inside",} 1`) {
+	if s := scrape(t, d); !strings.Contains(s, `touchprobe_visit_failures_total{location="",reason="blocked",target="inside",visitor="desktop",} 1`) {
 		t.Errorf("blocked not counted:\n%s", s)
 	}
 }

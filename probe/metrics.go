@@ -13,13 +13,17 @@ import (
 	"github.com/touchprobe/touchprobe/checks"
 )
 
-// Label names. Every per-target series carries target and location; a
+// Label names. Every per-target series carries target, location and
+// visitor (the profile the visits are made as: desktop by default); a
 // target's configured labels go on touchprobe_target_info only (join with
 // `* on(target) group_left(team) touchprobe_target_info`), so every metric
 // family keeps one bounded label set whatever the config says.
 const (
 	labelTarget     = "target"
 	labelLocation   = "location"
+	labelVisitor    = "visitor"
+	labelPhase      = "phase"
+	labelCause      = "cause"
 	labelMilestone  = "milestone"
 	labelTouchpoint = "touchpoint"
 	labelVerdict    = "verdict"
@@ -68,7 +72,7 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 	return d
 }
 
-var tl = []string{labelTarget, labelLocation}
+var tl = []string{labelTarget, labelLocation, labelVisitor}
 
 func with(extra ...string) []string { return append(slices.Clone(tl), extra...) }
 
@@ -78,12 +82,26 @@ var (
 	descDuration  = desc("touchprobe_visit_duration_seconds", "How long the target's latest conclusive visit took.", tl...)
 	descTimestamp = desc("touchprobe_visit_timestamp_seconds", "When the target's latest conclusive visit started (Unix time); visits where the monitor broke do not move it.", tl...)
 	descMilestone = desc("touchprobe_milestone_seconds", "When a milestone was reached in the latest conclusive visit, in seconds since navigation start (absent: not reached).", with(labelMilestone)...)
-	descTouch     = desc("touchprobe_touchpoint_up", "Whether a touchpoint was there and usable in the latest conclusive visit (touchpoints not looked for are absent).", with(labelTouchpoint)...)
+	descTouch     = desc("touchprobe_touchpoint_up", "Whether a touchpoint was there and usable in the latest conclusive visit; only touchpoints the config requires or the visit found (one looked for automatically and not on the site is absent: see touchprobe_touchpoint_found).", with(labelTouchpoint)...)
+	descFound     = desc("touchprobe_touchpoint_found", "Whether a touchpoint looked for in the latest conclusive visit was on the site (1) or not (0): not found is information, not down.", with(labelTouchpoint)...)
 	descVerdict   = desc("touchprobe_verdict", "The latest conclusive visit's verdict, one-hot: 1 for the verdict, 0 for the others.", with(labelVerdict)...)
 	descShift     = desc("touchprobe_layout_shift_score", "Cumulative layout shift of the latest conclusive visit (unitless).", tl...)
 	descChat      = desc("touchprobe_chat_response_seconds", "From the visitor's chat message to the first answer, in the latest conclusive visit that sent one.", tl...)
 	descFormSent  = desc("touchprobe_contact_form_response_seconds", "From sending the contact form to its confirmation, in the latest conclusive visit (only with submit: true).", tl...)
 	descReasonNow = desc("touchprobe_visit_failure", "Failure reasons of the latest conclusive visit (1 per reason present).", with(labelReason)...)
+	descInteract  = desc("touchprobe_interaction_seconds", "From the visitor's input on a touchpoint (a click, a tap, a key) to the page's next paint, in the latest conclusive visit (Event Timing; the measure behind Interaction to Next Paint).", with(labelTouchpoint)...)
+)
+
+// The evidence of the latest conclusive visit (checks.EvidenceSummary).
+var (
+	descFailedReqs = desc("touchprobe_failed_requests", "Requests of the latest conclusive visit that failed or answered with a status of 400 or more.", tl...)
+	descConsole    = desc("touchprobe_console_errors", "Console errors the page logged in the latest conclusive visit.", tl...)
+	descExceptions = desc("touchprobe_page_exceptions", "Uncaught exceptions the page threw in the latest conclusive visit.", tl...)
+	descTBT        = desc("touchprobe_total_blocking_seconds", "Total blocking time of the main thread within the first impression of the latest conclusive visit (long tasks' time over 50 ms each).", tl...)
+	descThirdBytes = desc("touchprobe_third_party_bytes_ratio", "Share (0-1) of the latest conclusive visit's transferred bytes that came from other sites than the page's.", tl...)
+	descThirdBlock = desc("touchprobe_third_party_blocking_ratio", "Share (0-1) of the main thread's script time in long animation frames that other sites' scripts took, in the latest conclusive visit (absent when unknown).", tl...)
+	descLCPPhase   = desc("touchprobe_lcp_phase_seconds", "The largest contentful paint of the latest conclusive visit in its four parts (phase: ttfb, load_delay, load, render_delay; they add up to it).", with(labelPhase)...)
+	descTopCause   = desc("touchprobe_visit_top_cause", "The kind of the first cause the evidence gives for the latest conclusive visit's failures and broken promises (1; absent when none): render_blocking, slow_server, long_tasks, slow_lcp_resource, late_lcp_resource, render_delay, failed_request, exception, page_failed, other.", with(labelCause)...)
 )
 
 // Per-target counters and configuration.
@@ -121,8 +139,12 @@ func newMilestoneHistogram() *prometheus.HistogramVec {
 
 // emitResult sends the latest-visit series of one result.
 func emitResult(ch chan<- prometheus.Metric, res *checks.Result, target, location string) {
+	visitor := res.Visitor
+	if visitor == "" {
+		visitor = checks.DefaultVisitor
+	}
 	g := func(d *prometheus.Desc, v float64, lv ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{target, location}, lv...)...)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{target, location, visitor}, lv...)...)
 	}
 	g(descSuccess, b2f(res.Success))
 	g(descDuration, res.DurationSeconds)
@@ -135,7 +157,13 @@ func emitResult(ch chan<- prometheus.Metric, res *checks.Result, target, locatio
 		if !tp.Checked {
 			continue
 		}
-		g(descTouch, b2f(tp.Up), name)
+		g(descFound, b2f(!tp.NotFound()), name)
+		if !tp.NotFound() {
+			g(descTouch, b2f(tp.Up), name)
+		}
+		if tp.InteractionSeconds != nil {
+			g(descInteract, *tp.InteractionSeconds, name)
+		}
 		if name == checks.TouchChat && tp.ResponseSeconds != nil {
 			g(descChat, *tp.ResponseSeconds)
 		}
@@ -152,6 +180,26 @@ func emitResult(ch chan<- prometheus.Metric, res *checks.Result, target, locatio
 		if !seen[r] {
 			seen[r] = true
 			g(descReasonNow, 1, r)
+		}
+	}
+	if d := res.Diagnosis; d != nil {
+		s := d.Summary
+		g(descFailedReqs, float64(s.FailedRequests))
+		g(descConsole, float64(s.ConsoleErrors))
+		g(descExceptions, float64(s.Exceptions))
+		g(descTBT, s.TotalBlockingSeconds)
+		g(descThirdBytes, s.ThirdPartyByteShare)
+		if s.ThirdPartyBlockingShare >= 0 {
+			g(descThirdBlock, s.ThirdPartyBlockingShare)
+		}
+		if l := s.LCP; l != nil {
+			g(descLCPPhase, l.TTFBSeconds, "ttfb")
+			g(descLCPPhase, l.LoadDelaySeconds, "load_delay")
+			g(descLCPPhase, l.LoadSeconds, "load")
+			g(descLCPPhase, l.RenderDelaySeconds, "render_delay")
+		}
+		if len(d.Causes) > 0 {
+			g(descTopCause, 1, checks.CauseKind(d.Causes[0]))
 		}
 	}
 }
@@ -241,7 +289,7 @@ func (g gatherer) Gather() ([]*dto.MetricFamily, error) {
 			mf.Metric = append(mf.Metric, c.metrics...)
 		}
 		overdue.Metric = append(overdue.Metric, &dto.Metric{
-			Label: []*dto.LabelPair{{Name: ptr(labelLocation), Value: ptr(d.location)}, {Name: ptr(labelTarget), Value: ptr(t.cfg.Name)}},
+			Label: []*dto.LabelPair{{Name: ptr(labelLocation), Value: ptr(d.location)}, {Name: ptr(labelTarget), Value: ptr(t.cfg.Name)}, {Name: ptr(labelVisitor), Value: ptr(t.visitor)}},
 			Gauge: &dto.Gauge{Value: ptr(b2f(t.overdue(now)))},
 		})
 	}
@@ -298,7 +346,7 @@ func (d *Daemon) targetSeries(t *target) []chunk {
 		emitResult(ch, t.conclusive, name, loc)
 	}
 	cnt := func(ds *prometheus.Desc, v float64, lv ...string) {
-		ch <- prometheus.MustNewConstMetric(ds, prometheus.CounterValue, v, append([]string{name, loc}, lv...)...)
+		ch <- prometheus.MustNewConstMetric(ds, prometheus.CounterValue, v, append([]string{name, loc, t.visitor}, lv...)...)
 	}
 	for _, v := range AllVerdicts {
 		cnt(descVisits, t.visits[v], string(v))
@@ -307,18 +355,21 @@ func (d *Daemon) targetSeries(t *target) []chunk {
 		cnt(descFailures, t.failures[r], r)
 	}
 	g := func(ds *prometheus.Desc, v float64, lv ...string) {
-		ch <- prometheus.MustNewConstMetric(ds, prometheus.GaugeValue, v, append([]string{name, loc}, lv...)...)
+		ch <- prometheus.MustNewConstMetric(ds, prometheus.GaugeValue, v, append([]string{name, loc, t.visitor}, lv...)...)
 	}
 	g(descInterval, t.every.Seconds())
 	g(descRecheck, b2f(t.rechecking))
 	for _, m := range sortedKeys(t.plan.Promises) {
 		g(descPromise, t.plan.Promises[m].Seconds(), m)
 	}
-	info := append([]string{name, loc, t.cfg.URL}, make([]string, len(d.labelNames))...)
-	for i, k := range d.labelNames {
-		info[3+i] = t.cfg.Labels[k]
+	// target_info is the target's, once whatever its visitors.
+	if t.firstVisitor {
+		info := append([]string{name, loc, t.cfg.URL}, make([]string, len(d.labelNames))...)
+		for i, k := range d.labelNames {
+			info[3+i] = t.cfg.Labels[k]
+		}
+		ch <- prometheus.MustNewConstMetric(d.infoDesc, prometheus.GaugeValue, 1, info...)
 	}
-	ch <- prometheus.MustNewConstMetric(d.infoDesc, prometheus.GaugeValue, 1, info...)
 	close(ch)
 	<-done
 	return out

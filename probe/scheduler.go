@@ -15,15 +15,18 @@ import (
 // visited as desktop and mobile is two); fields below cfg are guarded by
 // Daemon.mu.
 type target struct {
-	cfg       config.Target
-	visitor   string
-	plan      checks.Plan
-	every     time.Duration
-	recheck   time.Duration
-	chatEvery time.Duration // 0: sends no chat message
-	deny      config.Global // for DenyPrefixes
-	history   int
-	key       string // what, when changed, makes the target restart
+	cfg     config.Target
+	visitor string
+	// firstVisitor: the target's first visitor, which carries the
+	// target's own series (touchprobe_target_info).
+	firstVisitor bool
+	plan         checks.Plan
+	every        time.Duration
+	recheck      time.Duration
+	chatEvery    time.Duration // 0: sends no chat message
+	deny         config.Global // for DenyPrefixes
+	history      int
+	key          string // what, when changed, makes the target restart
 
 	last       *checks.Result // latest visit of any kind
 	conclusive *checks.Result // latest visit with a verdict (not unknown)
@@ -43,16 +46,17 @@ type target struct {
 
 func newTarget(tc config.Target, g config.Global, visitor string) *target {
 	t := &target{
-		cfg:       tc,
-		visitor:   visitor,
-		plan:      visitorPlan(tc, g, visitor),
-		every:     tc.Interval.Duration(),
-		recheck:   g.RecheckAfter.Duration(),
-		chatEvery: tc.ChatInterval(g),
-		deny:      g,
-		history:   g.HistoryLength,
-		visits:    map[checks.Verdict]float64{},
-		failures:  map[string]float64{},
+		cfg:          tc,
+		visitor:      visitor,
+		firstVisitor: visitor == targetVisitors(tc, g)[0],
+		plan:         visitorPlan(tc, g, visitor),
+		every:        tc.Interval.Duration(),
+		recheck:      g.RecheckAfter.Duration(),
+		chatEvery:    tc.ChatInterval(g),
+		deny:         g,
+		history:      g.HistoryLength,
+		visits:       map[checks.Verdict]float64{},
+		failures:     map[string]float64{},
 	}
 	if t.every <= 0 {
 		t.every = g.Interval.Duration()

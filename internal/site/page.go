@@ -29,8 +29,11 @@ type Knobs struct {
 	JSLoop  int    // an endless script loop starts
 	NavLoop bool   // the page navigates to itself again and again
 	Never   bool   // a subresource never finishes (load never fires)
-	Title   string
-	Touch   TouchKnobs
+	// Blocking: a render-blocking script in the head (/fx/tp.js) that the
+	// server holds this long: nothing paints before it arrived.
+	Blocking int
+	Title    string
+	Touch    TouchKnobs
 }
 
 func atoi(q map[string][]string, k string) int {
@@ -47,7 +50,7 @@ func parseKnobs(r *http.Request) Knobs {
 		TTFB: atoi(q, "ttfb"), Body: atoi(q, "body"), FCP: atoi(q, "fcp"), LCP: atoi(q, "lcp"),
 		LCPImg: q.Get("lcpimg") != "", Shift: atoi(q, "shift"), Status: atoi(q, "status"),
 		Dialog: q.Get("dialog"), JSLoop: atoi(q, "jsloop"), NavLoop: q.Get("navloop") != "",
-		Never: q.Get("never") != "", Title: q.Get("title"),
+		Never: q.Get("never") != "", Title: q.Get("title"), Blocking: atoi(q, "blocking"),
 	}
 	k.Touch = parseTouchKnobs(q)
 	if k.Title == "" {
@@ -116,6 +119,7 @@ main{padding:24px 40px}
 #shifter{height:240px;background:#c9b79c}
 .tp-hidden{display:none}
 </style>
+{{if .Blocking}}<script src="/fx/tp.js?delay={{.Blocking}}"></script>{{end}}
 <script>
 window.fx = {
   at(t, fn) { setTimeout(fn, Math.max(0, t - performance.now())); },

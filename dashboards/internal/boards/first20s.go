@@ -40,7 +40,7 @@ func First20Seconds() (dashboard.Dashboard, error) {
 		milestones()).
 		DrawStyle(common.GraphDrawStylePoints).ShowPoints(common.VisibilityModeAlways))
 	b.panel(12, 9, touchpointTimeline("Touchpoint availability",
-		"Whether each touchpoint (page, contact form, chat, phone, e-mail link) was there and usable.",
+		"Whether each touchpoint (page, contact form, chat, phone, e-mail link) was there and usable. A touchpoint the site does not have (looked for automatically, not found) is not drawn: see 'Looked for, not on the site'.",
 		series("touchprobe_touchpoint_up"), legend("{{touchpoint}}")))
 	b.panel(12, 8, failureReasons())
 	b.panel(12, 8, latestFailures())
@@ -60,6 +60,7 @@ func First20Seconds() (dashboard.Dashboard, error) {
 	b.panel(12, 8, targetGraph("Visit duration",
 		"How long each whole visit took (page, form and chat checks).",
 		"s", latest("touchprobe_visit_duration_seconds")))
+	evidencePanels(b)
 	b.panel(12, 8, targetStat("Since the latest visit",
 		"Time since each target's latest visit started; growing old means the monitor is not visiting (see the Prober health dashboard).",
 		q("time() - "+series("touchprobe_visit_timestamp_seconds"), legend())).
@@ -197,4 +198,40 @@ func latestFailures() *table.PanelBuilder {
 		"job", "instance").
 		Unit("short").
 		DataLinks(statusLink())
+}
+
+// evidencePanels are the why of the latest visits: what the evidence
+// counted and where the time of the largest paint went.
+func evidencePanels(b *board) {
+	b.panel(12, 8, dataTable("Why: the evidence's first cause",
+		"The kind of the first cause the evidence gives for each target's latest failures and broken promises (the sentence itself is on the status page and in `touchprobe visit`).",
+		instantTable(series("touchprobe_visit_top_cause"), legend("{{cause}}")), "job", "instance").
+		DataLinks(statusLink()))
+	b.panel(12, 8, dataTable("Looked for, not on the site",
+		"Touchpoints looked for automatically that the site does not have: information, not an outage (they have no touchprobe_touchpoint_up series and never alert).",
+		instantTable(series("touchprobe_touchpoint_found")+" == 0", legend("{{touchpoint}}")), "job", "instance").
+		DataLinks(statusLink()))
+	b.panel(12, 8, targetGraph("Failed requests, console errors, exceptions",
+		"Per visit: requests that failed or answered 400 or more, console errors, uncaught exceptions.",
+		"none",
+		q(series("touchprobe_failed_requests"), legend("failed requests")),
+		q(series("touchprobe_console_errors"), legend("console errors")),
+		q(series("touchprobe_page_exceptions"), legend("exceptions"))))
+	b.panel(12, 8, targetGraph("Largest contentful paint in its parts",
+		"Time to first byte, resource load delay, resource load time and element render delay of the latest visit's largest paint; they add up to it.",
+		"s", q(series("touchprobe_lcp_phase_seconds"), legend("{{phase}}"))).
+		Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal)))
+	b.panel(12, 8, targetGraph("Total blocking time",
+		"Main-thread time over 50 ms per long task within the first impression.",
+		"s", latest("touchprobe_total_blocking_seconds")).
+		Thresholds(thresholds("green", step{0.2, "yellow"}, step{0.6, "red"})))
+	b.panel(12, 8, targetGraph("Third parties' share of the bytes",
+		"Share of the visit's transferred bytes that came from other sites than the page's.",
+		"percentunit", latest("touchprobe_third_party_bytes_ratio")).Min(0).Max(1))
+	b.panel(12, 8, targetGraph("Interaction to next paint (the visitor's touches)",
+		"From the probe's own input on each touchpoint (a consent button, the chat launcher, a form field) to the next paint (Event Timing); 200 ms is INP's 'good'.",
+		"s", q(series("touchprobe_interaction_seconds"), legend("{{touchpoint}}"))).
+		ShowPoints(common.VisibilityModeAlways).
+		Thresholds(thresholds("green", step{0.2, "yellow"}, step{0.5, "red"})).
+		ThresholdsStyle(common.NewGraphThresholdsStyleConfigBuilder().Mode(common.GraphThresholdsStyleModeLine)))
 }

@@ -31,18 +31,17 @@ const schemaVersion = 39
 var ds = common.DataSourceRef{Type: ptr("prometheus"), Uid: ptr("${datasource}")}
 
 // perTarget is the filter every per-target query carries: the dashboard's
-// target and location variables. The visitor profile (label `visitor`) joins
-// here, with its variable in targetVars.
-const perTarget = `target=~"$target",location=~"$location"`
+// target, location and visitor (profile) variables.
+const perTarget = `target=~"$target",location=~"$location",visitor=~"$visitor"`
 
 // perTargetBy groups by what perTarget filters on: an aggregation that keeps
 // each target's series apart ("sum by (" + perTargetBy + ") (...)").
-const perTargetBy = "target, location"
+const perTargetBy = "target, location, visitor"
 
 // legend names a per-target series, with what tells its series apart:
-// legend("{{milestone}}") is "{{target}} {{milestone}} @ {{location}}".
+// legend("{{milestone}}") is "{{target}} {{milestone}} @ {{location}} as {{visitor}}".
 func legend(what ...string) string {
-	return strings.Join(append([]string{"{{target}}"}, what...), " ") + " @ {{location}}"
+	return strings.Join(append([]string{"{{target}}"}, what...), " ") + " @ {{location}} as {{visitor}}"
 }
 
 // series is metric filtered by its own matchers, then by perTarget:
@@ -61,11 +60,13 @@ func milestones(names ...string) string {
 }
 
 // targetVars are the variables behind perTarget, each narrowed by the ones
-// before it: location, then target (then visitor).
+// before it: location, then target, then visitor (desktop and phone side by
+// side when both are selected).
 func targetVars() []cog.Builder[dashboard.VariableModel] {
 	return []cog.Builder[dashboard.VariableModel]{
 		labelVar("location", "Location", "touchprobe_visit_success"),
 		labelVar("target", "Target", "touchprobe_visit_success", "location"),
+		labelVar("visitor", "Visitor", "touchprobe_visit_success", "location", "target"),
 	}
 }
 
