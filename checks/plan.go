@@ -1,6 +1,10 @@
 package checks
 
-import "time"
+import (
+	"time"
+
+	"github.com/touchprobe/touchprobe/probe/browser"
+)
 
 // Mode says how a touchpoint is looked for.
 type Mode int
@@ -65,8 +69,10 @@ const DefaultVisitor = "desktop"
 type Plan struct {
 	Target string
 	URL    string
-	// Visitor names the visitor profile (DefaultVisitor when empty).
+	// Visitor names the visitor profile (DefaultVisitor when empty);
+	// Profile is it (nil: a built-in profile by that name, or desktop).
 	Visitor   string
+	Profile   *browser.Profile
 	Window    time.Duration // the first impression (20 s)
 	Timeout   time.Duration // bound on the whole visit (60 s)
 	Promises  map[string]time.Duration
@@ -89,6 +95,11 @@ type Plan struct {
 func (p *Plan) Defaults() {
 	if p.Visitor == "" {
 		p.Visitor = DefaultVisitor
+	}
+	if p.Profile == nil && p.Visitor != DefaultVisitor {
+		if bp, ok := browser.Profiles[p.Visitor]; ok {
+			p.Profile = &bp
+		}
 	}
 	if p.Window <= 0 {
 		p.Window = 20 * time.Second

@@ -170,7 +170,7 @@ func Visit(ctx context.Context, sessions Sessions, plan Plan) Result {
 		return finish()
 	}
 	defer sess.Close()
-	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Modules: checkModules, Starts: checkStarts(&plan), HAR: plan.HAR}); err != nil {
+	if err := sess.Navigate(ctx, plan.URL, browser.NavOptions{Window: plan.Window, Filmstrip: plan.Filmstrip, Modules: checkModules, Starts: checkStarts(&plan), HAR: plan.HAR, Profile: plan.Profile}); err != nil {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonInternal, Failure: true, Message: err.Error()})
 		return finish()
 	}

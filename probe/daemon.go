@@ -248,9 +248,9 @@ func (d *Daemon) apply(cfg *config.Config) {
 
 	next := map[string]*target{}
 	for _, tc := range cfg.Selected() {
-		for _, v := range targetVisitors(tc, g) {
+		for _, v := range cfg.VisitorsOf(&tc) {
 			key := unitKey(tc.Name, v)
-			t := newTarget(tc, g, v)
+			t := newTarget(cfg, tc, v)
 			if old, ok := d.targets[key]; ok {
 				if old.key == t.key {
 					old.cfg, old.plan, old.series = tc, t.plan, nil
@@ -370,7 +370,7 @@ func (d *Daemon) ProbeNow(ctx context.Context, name, visitor string) (checks.Res
 	cfg := d.cfg
 	var t *target
 	if tc := cfg.Target(name); tc != nil {
-		vs := targetVisitors(*tc, cfg.Global)
+		vs := cfg.VisitorsOf(tc)
 		if visitor == "" {
 			visitor = vs[0]
 		}
@@ -393,7 +393,7 @@ func (d *Daemon) ProbeNow(ctx context.Context, name, visitor string) (checks.Res
 	if tc == nil {
 		return checks.Result{}, fmt.Errorf("%q: %w", name, ErrUnknownTarget)
 	}
-	t = newTarget(*tc, cfg.Global, visitor)
+	t = newTarget(cfg, *tc, visitor)
 	res, _ := d.visitOnce(ctx, t, false)
 	return res, nil
 }

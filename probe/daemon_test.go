@@ -495,3 +495,48 @@ targets:
 		t.Errorf("flags from TOUCHPROBE_CHROMIUM_FLAGS: %v", o.Flags)
 	}
 }
+
+// TestATargetIsVisitedAsEachOfItsVisitors: visitors [desktop, mobile]
+// make two schedules of one target, each a fresh visitor: the phone's
+// plan carries Lighthouse's profile, the series carry the visitor, and
+// touchprobe_target_info stays one per target.
+func TestATargetIsVisitedAsEachOfItsVisitors(t *testing.T) {
+	d, f, _ := startFake(t, `
+global:
+  interval: 1h
+  location: lab
+targets:
+  - name: shop
+    url: "http://127.0.0.1:1/?verdict=pleasant&fcp=0.8"
+    visitors: [desktop, mobile]
+`)
+	waitUntil(t, "a visit as each", func() bool { return f.count("shop") >= 2 })
+	f.mu.Lock()
+	seen := map[string]bool{}
+	for _, p := range f.plans {
+		seen[p.Visitor] = true
+		if p.Visitor == "mobile" && (p.Profile == nil || p.Profile.Width != 412 || !p.Profile.Touch) {
+			t.Errorf("the mobile visit's profile %+v, want Lighthouse's phone", p.Profile)
+		}
+	}
+	f.mu.Unlock()
+	if !seen["desktop"] || !seen["mobile"] {
+		t.Fatalf("visited as %v, want desktop and mobile", seen)
+	}
+	if st := d.Snapshot(); len(st) != 2 || st[0].Visitor != "desktop" || st[1].Visitor != "mobile" {
+		t.Errorf("snapshot %d states, want desktop then mobile", len(st))
+	}
+	waitUntil(t, "both recorded", func() bool { return strings.Count(scrape(t, d), "touchprobe_visit_success{") == 2 })
+	s := scrape(t, d)
+	for _, want := range []string{`touchprobe_visit_success{location="lab",target="shop",visitor="desktop",} 1`, `touchprobe_visit_success{location="lab",target="shop",visitor="mobile",} 1`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+	if n := strings.Count(s, "touchprobe_target_info{"); n != 1 {
+		t.Errorf("%d touchprobe_target_info series, want one per target", n)
+	}
+	if problems, err := testutil.GatherAndLint(d.Gatherer()); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
+	}
+}

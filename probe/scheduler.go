@@ -44,12 +44,13 @@ type target struct {
 	done chan struct{}
 }
 
-func newTarget(tc config.Target, g config.Global, visitor string) *target {
+func newTarget(cfg *config.Config, tc config.Target, visitor string) *target {
+	g := cfg.Global
 	t := &target{
 		cfg:          tc,
 		visitor:      visitor,
-		firstVisitor: visitor == targetVisitors(tc, g)[0],
-		plan:         visitorPlan(tc, g, visitor),
+		firstVisitor: visitor == cfg.VisitorsOf(&tc)[0],
+		plan:         visitorPlan(cfg, tc, visitor),
 		every:        tc.Interval.Duration(),
 		recheck:      g.RecheckAfter.Duration(),
 		chatEvery:    tc.ChatInterval(g),
@@ -282,15 +283,12 @@ func internalResult(p checks.Plan, at time.Time, msg string) checks.Result {
 	}
 }
 
-// targetVisitors are the profiles tc is visited as, each a fresh
-// first-time visitor on its own schedule.
-func targetVisitors(tc config.Target, g config.Global) []string {
-	return []string{checks.DefaultVisitor}
-}
-
 // visitorPlan is tc's plan as visitor.
-func visitorPlan(tc config.Target, g config.Global, visitor string) checks.Plan {
-	p := tc.Plan(g)
+func visitorPlan(cfg *config.Config, tc config.Target, visitor string) checks.Plan {
+	p := tc.Plan(cfg.Global)
 	p.Visitor = visitor
+	if prof, ok := cfg.Profile(visitor); ok && visitor != checks.DefaultVisitor {
+		p.Profile = &prof
+	}
 	return p
 }

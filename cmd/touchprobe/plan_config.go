@@ -15,7 +15,7 @@ import (
 // planFromConfig loads a config and returns the plan of one target and the
 // browser options of its global section. Any configured target may be
 // visited, whatever the shard; a target in deny_networks is refused.
-func planFromConfig(file, target string) (checks.Plan, browser.Options, error) {
+func planFromConfig(file, target, visitor string) (checks.Plan, browser.Options, error) {
 	cfg, err := config.Load(file)
 	if err != nil {
 		return checks.Plan{}, browser.Options{}, err
@@ -38,5 +38,14 @@ func planFromConfig(file, target string) (checks.Plan, browser.Options, error) {
 	if err := config.CheckDenied(ctx, t.URL, cfg.Global.DenyPrefixes, nil); errors.Is(err, config.ErrDenied) {
 		return checks.Plan{}, browser.Options{}, fmt.Errorf("%s:%d: targets %s: %s", file, t.Line, t.Name, cfg.Scrub(err.Error()))
 	}
-	return t.Plan(cfg.Global), cfg.Global.BrowserOptions(), nil
+	plan := t.Plan(cfg.Global)
+	if visitor == "" {
+		visitor = cfg.VisitorsOf(t)[0]
+	}
+	prof, ok := cfg.Profile(visitor)
+	if !ok {
+		return checks.Plan{}, browser.Options{}, fmt.Errorf("%s: no visitor profile %q (visitor_profiles, or desktop, mobile)", file, visitor)
+	}
+	plan.Visitor, plan.Profile = visitor, &prof
+	return plan, cfg.Global.BrowserOptions(), nil
 }

@@ -19,7 +19,8 @@ func init() {
 }
 
 func runVisit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("visit", "visit [-config FILE -target NAME | URL] [-json] [-filmstrip DIR] [-har FILE]", stderr)
+	fs := newFlags("visit", "visit [-config FILE -target NAME | URL] [-visitor NAME] [-json] [-filmstrip DIR] [-har FILE]", stderr)
+	visitor := fs.String("visitor", "", "the visitor profile: desktop (default), mobile (Lighthouse 12's phone on slow 4G), or one of the config's visitor_profiles")
 	configFile := fs.String("config", "", "config file; visit the target named by -target")
 	targetName := fs.String("target", "", "name of the target in -config to visit")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the timeline")
@@ -37,7 +38,7 @@ func runVisit(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "touchprobe visit: -config and -target go together, without a URL")
 			return exitUsage
 		}
-		p, o, err := planFromConfig(*configFile, *targetName)
+		p, o, err := planFromConfig(*configFile, *targetName, *visitor)
 		if err != nil {
 			fmt.Fprintln(stderr, "touchprobe visit:", err)
 			return exitUsage
@@ -46,6 +47,14 @@ func runVisit(args []string, stdout, stderr io.Writer) int {
 	case fs.NArg() == 1:
 		plan = checks.AutoPlan(fs.Arg(0))
 		opts = browser.Options{UserAgentMarker: "touchprobe"}
+		if *visitor != "" {
+			prof, ok := browser.Profiles[*visitor]
+			if !ok {
+				fmt.Fprintf(stderr, "touchprobe visit: no visitor profile %q: desktop or mobile (custom ones come with -config)\n", *visitor)
+				return exitUsage
+			}
+			plan.Visitor, plan.Profile = *visitor, &prof
+		}
 	default:
 		fs.Usage()
 		return exitUsage

@@ -31,6 +31,8 @@ type presentation struct {
 	screenH       int64
 	scale         float64
 	mobile, touch bool
+	network       Network // the profile's connection and CPU (profile.go)
+	cpu           float64
 }
 
 // desktopPresentation is the desktop visitor of an instance: a 1280x720

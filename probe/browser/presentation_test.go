@@ -78,3 +78,32 @@ func TestVisitorLanguagesFromOptions(t *testing.T) {
 		t.Errorf("languages %q, Accept-Language %q; want el-GR, el, en", rep.Languages, rep.HeaderAcceptLanguage)
 	}
 }
+
+// TestPhonePresentsAsAPhone: the mobile profile is Lighthouse's moto g
+// power to the page — a 412 px window at 1.75, touch, the Android
+// User-Agent (with the marker) and client hints that agree.
+func TestPhonePresentsAsAPhone(t *testing.T) {
+	before := len(fixture.Stats().EnvReports())
+	m := browser.Mobile
+	m.Network, m.CPUSlowdown = browser.Network{}, 0 // the device only: the test is about what the page sees
+	visit(t, fixture.URL+"/fx/env", browser.NavOptions{Profile: &m})
+	deadline := time.Now().Add(5 * time.Second)
+	for len(fixture.Stats().EnvReports()) == before && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	reps := fixture.Stats().EnvReports()
+	if len(reps) == before {
+		t.Fatal("the page reported nothing")
+	}
+	rep := reps[len(reps)-1]
+	if rep.InnerWidth != 412 || rep.DevicePixelRatio != 1.75 || rep.MaxTouchPoints < 1 || rep.ScreenWidth < 412 {
+		t.Errorf("window %dx%d at %g, touch points %d, screen %dx%d: want Lighthouse's 412 px phone at 1.75 with touch",
+			rep.InnerWidth, rep.InnerHeight, rep.DevicePixelRatio, rep.MaxTouchPoints, rep.ScreenWidth, rep.ScreenHeight)
+	}
+	if !strings.Contains(rep.UserAgent, "Android 11; moto g power (2022)") || !strings.HasSuffix(rep.UserAgent, " touchprobe-test") || rep.HeaderUserAgent != rep.UserAgent {
+		t.Errorf("User-Agent %q (header %q): want the moto g power's, with the marker", rep.UserAgent, rep.HeaderUserAgent)
+	}
+	if rep.UAPlatform != "Android" || rep.UAMobile == nil || !*rep.UAMobile || (rep.Webdriver != nil && *rep.Webdriver) {
+		t.Errorf("client hints platform %q mobile %v, webdriver %v: want Android, mobile, not automated", rep.UAPlatform, rep.UAMobile, rep.Webdriver)
+	}
+}

@@ -81,6 +81,9 @@ type NavOptions struct {
 	// Starts run in the landing page's main document at its start, after
 	// the modules are installed (watchers that must not begin late).
 	Starts []Start
+	// Profile is the visitor's device and network (nil: the desktop
+	// visitor the session was prepared as).
+	Profile *Profile
 }
 
 // Dialog is a JavaScript dialog the page opened; it was dismissed.
@@ -324,11 +327,21 @@ func (s *Session) Navigate(ctx context.Context, url string, o NavOptions) error 
 	if o.MaxNavigations <= 0 {
 		o.MaxNavigations = 5
 	}
+	if o.Profile != nil {
+		// The visitor's device and network, on the tab and every tab and
+		// cross-site iframe it opens (their targets take them at attach).
+		pres := presentationFor(*o.Profile, s.tab.pres)
+		s.tab.setPresentation(pres)
+		if err := chromedp.Do(s.ctx, pres.tab(), pres.throttle()); err != nil {
+			return s.internal(err)
+		}
+	}
 	if o.Filmstrip {
 		q := int64(60)
+		w, h := s.tab.size()
 		if _, err := chromedp.Call(s.ctx, page.StartScreencast, page.StartScreencastParams{
 			Format: page.StartScreencastFormatJpeg, Quality: &q,
-			MaxWidth: ViewportWidth, MaxHeight: ViewportHeight, EveryNthFrame: 1,
+			MaxWidth: w, MaxHeight: h, EveryNthFrame: 1,
 		}); err != nil {
 			return s.internal(err)
 		}

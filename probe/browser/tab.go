@@ -177,7 +177,8 @@ func (t *Tab) attach(id target.ID) {
 	// The first Do attaches, and the attachment lives as long as the
 	// context of that Do: no deadline of its own, a timer instead.
 	timer := time.AfterFunc(5*time.Second, c.cancel)
-	err := chromedp.Do(c.ctx, t.pres.frame(), installModules(t.mods()))
+	pres := t.presentation()
+	err := chromedp.Do(c.ctx, pres.frame(), pres.throttle(), installModules(t.mods()))
 	timer.Stop()
 	if err != nil {
 		c.cancel()
@@ -363,11 +364,11 @@ func (t *Tab) Close() {
 // OpenTab opens another tab in the session's incognito context: the same
 // visitor (cookies, User-Agent, marker, modules); Close it.
 func (s *Session) OpenTab(ctx context.Context) (*Tab, error) {
-	t := newTab(s.in.sup.opts.UserAgentMarker, s.modules, s.tab.pres)
+	t := newTab(s.in.sup.opts.UserAgentMarker, s.modules, s.tab.presentation())
 	t.ctx, t.cancel = chromedp.NewContext(s.ctx, chromedp.WithListener(t.onEvent))
 	stop := context.AfterFunc(ctx, t.cancel)
 	defer stop()
-	if err := chromedp.Do(t.ctx, prepareTab(t.pres), installModules(t.mods())); err != nil {
+	if err := chromedp.Do(t.ctx, prepareTab(t.pres), t.pres.throttle(), installModules(t.mods())); err != nil {
 		t.cancel()
 		if isBrowserGone(err) || s.ctx.Err() != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMonitor, err)
@@ -414,4 +415,26 @@ func (t *Tab) ownWorld(id runtime.ExecutionContextID) bool {
 		}
 	}
 	return false
+}
+
+// presentation is how the tab presents (guarded: a profile may change it
+// before the navigation while child targets attach).
+func (t *Tab) presentation() presentation {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pres
+}
+
+// setPresentation makes pres the tab's: its touch input and what its new
+// child targets take.
+func (t *Tab) setPresentation(pres presentation) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pres, t.touch = pres, pres.touch
+}
+
+// size is the tab's viewport in CSS pixels.
+func (t *Tab) size() (int64, int64) {
+	p := t.presentation()
+	return p.width, p.height
 }

@@ -269,6 +269,26 @@ func (d *decoder) decode(path string, n *yaml.Node, v reflect.Value) {
 			}
 			v.SetInt(int64(i))
 		}
+	case reflect.Int64, reflect.Float64:
+		if s, ok := d.scalar(path, n); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil {
+				d.errorf(n.Line, path, "%s is not a number", d.show(path, s))
+			}
+			if v.Kind() == reflect.Int64 {
+				if f != float64(int64(f)) {
+					d.errorf(n.Line, path, "%s is not a whole number", d.show(path, s))
+				}
+				v.SetInt(int64(f))
+			} else {
+				v.SetFloat(f)
+			}
+		}
+	case reflect.Pointer:
+		// An optional section: present when set.
+		e := reflect.New(v.Type().Elem())
+		d.decode(path, n, e.Elem())
+		v.Set(e)
 	case reflect.Struct:
 		fields := fieldsOf(v.Type())
 		d.pairs(path, n, func(key string, k, val *yaml.Node) {

@@ -53,6 +53,11 @@ func TestInvalidConfigs(t *testing.T) {
 			`t.yml:9: targets[2].chat.timeout: "6o s" is not a duration (write e.g. 1.8s, 5m, 1h)`}},
 		{"a language that is not a language tag", "global:\n  languages: [el-GR, \"greek please\"]\n" + ok, []string{
 			`t.yml:2: global.languages[1]: "greek please" is not a language tag (write e.g. en-US, el or pt-BR)`}},
+		{"a visitor profile that does not exist", ok + "    visitors: [desktop, robot]\n", []string{
+			`t.yml:4: targets[0].visitors[1]: "robot" is no visitor profile (known: desktop, mobile)`}},
+		{"a custom profile with a bad network and a built-in's name", "visitor_profiles:\n  - name: mobile\n    network: 5g\n" + ok, []string{
+			`t.yml:2: visitor_profiles[0].name: "mobile" is a built-in profile; name yours otherwise`,
+			`t.yml:3: visitor_profiles[0].network: "5g": must be none, 4g, slow-4g or 3g (or set latency_ms, download_kbps, upload_kbps)`}},
 		{"zero and negative durations", "global:\n  timeout: 0s\n  recheck_after: -1m\n" + ok, []string{
 			"t.yml:2: global.timeout: must be more than 0 (got 0s)",
 			"t.yml:3: global.recheck_after: must be more than 0 (got -1m)"}},

@@ -30,6 +30,9 @@ import (
 type Config struct {
 	Global  Global   `yaml:"global"`
 	Targets []Target `yaml:"targets"`
+	// VisitorProfiles are custom visitors (visitors.go); desktop and
+	// mobile are built in.
+	VisitorProfiles []VisitorProfile `yaml:"visitor_profiles,omitempty"`
 
 	// File is where the config was read from (for messages).
 	File string `yaml:"-"`
@@ -56,6 +59,9 @@ type Global struct {
 	DenyNetworks  []string `yaml:"deny_networks"`   // CIDRs a target may not resolve to (cloud metadata by default)
 	ChatInterval  Duration `yaml:"chat_interval"`   // default pace of chat messages where send is true (1h)
 	HistoryLength int      `yaml:"history_length"`  // recent visits kept per target (successes; failures are kept longer)
+	// Visitors are the profiles every target is visited as, unless it
+	// names its own ([desktop]).
+	Visitors []string `yaml:"visitors,omitempty"`
 	// Languages are the visitor's browser languages, most preferred first
 	// (navigator.languages, Accept-Language): [en-US, en].
 	Languages []string `yaml:"languages"`
@@ -86,6 +92,9 @@ type Target struct {
 	Chat        Toggle[Chat]        `yaml:"chat,omitempty"`
 	Phone       *bool               `yaml:"phone,omitempty"` // true: a tel: link must be there; false: not looked for
 	Email       *bool               `yaml:"email,omitempty"` // same for mailto:
+	// Visitors: the profiles this target is visited as, each a fresh
+	// first-time visitor (default global.visitors).
+	Visitors []string `yaml:"visitors,omitempty"`
 
 	// Per-target overrides of the global values (additions). After Load
 	// they hold the effective values (the global ones where not set).

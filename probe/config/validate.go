@@ -91,6 +91,8 @@ func (c *Config) validate() Errors {
 		}
 	}
 	k.browser(&g.Browser)
+	k.visitorProfiles()
+	k.visitorList("global.visitors", g.Visitors)
 
 	if len(c.Targets) == 0 {
 		k.errorf("targets", "no targets: add at least one (name and url)")
@@ -173,6 +175,7 @@ func (k *checker) target(p string, t *Target, names map[string]string) {
 		names[t.Name] = p
 	}
 	k.targetURL(p+".url", t.URL)
+	k.visitorList(p+".visitors", t.Visitors)
 
 	for _, name := range slices.Sorted(maps.Keys(t.Labels)) {
 		v := t.Labels[name]

@@ -1,0 +1,61 @@
+package checks_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/touchprobe/touchprobe/checks"
+	"github.com/touchprobe/touchprobe/internal/site"
+	"github.com/touchprobe/touchprobe/probe/browser"
+)
+
+// TestPhoneVisitorOnTheHeavyPage: the same page, visited as the desktop
+// visitor and as Lighthouse's phone on slow 4G. The desktop visit is
+// pleasant; on the phone the 1.5 MB hero cannot arrive before its bytes
+// have crossed the throttled link — the bound is computed from the
+// fixture's byte count and the profile's bandwidth, not measured — so the
+// visit is indifferent. The chat in a cross-site iframe is on the same
+// phone network: its requests pay the phone's latency too.
+func TestPhoneVisitorOnTheHeavyPage(t *testing.T) {
+	url := fixture.URL + "/fx/phone"
+
+	desk := checks.AutoPlan(url)
+	desk.Window = 20 * time.Second
+	dres := visitPlan(t, desk)
+	if dres.Verdict != checks.Pleasant || dres.Visitor != "desktop" {
+		t.Errorf("desktop: %s as %q, reasons %+v; want pleasant", dres.Verdict, dres.Visitor, dres.Reasons)
+	}
+
+	phone := checks.AutoPlan(url)
+	phone.Visitor, phone.Window = "mobile", 20*time.Second
+	pres := visitPlan(t, phone)
+	if pres.Visitor != "mobile" || pres.Verdict != checks.Indifferent {
+		t.Errorf("phone: %s as %q, reasons %+v; want indifferent", pres.Verdict, pres.Visitor, pres.Reasons)
+	}
+	bw := browser.BytesPerSecond(browser.Mobile.Network.DownKbps)
+	lat := browser.Mobile.Network.LatencyMS / 1000
+	lcp, ok := pres.Milestones[checks.MilestoneLCP]
+	bound := float64(site.HeavyPNGBytes())/bw + lat
+	if !ok || lcp < bound {
+		t.Errorf("phone LCP %.2fs (reached %v), but %d bytes over %.0f B/s take at least %.2fs", lcp, ok, site.HeavyPNGBytes(), bw, bound)
+	}
+	t.Logf("LCP desktop %.2fs, phone %.2fs (bound from bytes and bandwidth %.2fs)", dres.Milestones[checks.MilestoneLCP], lcp, bound)
+	// The chat widget in the cross-site iframe reports to its server with
+	// fetch: once the visitor opened it (after the first impression), each
+	// of those requests pays the phone's latency too.
+	slowest := 0.0
+	if d := pres.Diagnosis; d != nil {
+		for _, q := range d.Requests {
+			if q.Type == "fetch" && strings.Contains(q.URL, "/chat/event") && q.End > q.Start {
+				slowest = max(slowest, q.End-q.Start)
+			}
+		}
+	}
+	if slowest < lat {
+		t.Errorf("the chat iframe's requests took at most %.3fs; on the phone's network each waits %.3fs", slowest, lat)
+	}
+	if tp := pres.Touchpoints[checks.TouchChat]; !tp.Up {
+		t.Errorf("phone chat %+v", tp)
+	}
+}
