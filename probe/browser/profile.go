@@ -16,11 +16,11 @@ type Profile struct {
 	Name string
 	// The viewport in CSS pixels, its device scale factor, and the
 	// screen (at least the viewport).
-	Width, Height   int64
-	Scale           float64
-	ScreenW         int64
-	ScreenH         int64
-	Mobile, Touch   bool
+	Width, Height int64
+	Scale         float64
+	ScreenW       int64
+	ScreenH       int64
+	Mobile, Touch bool
 	// UserAgent replaces the browser's own ("" keeps it): "{version}"
 	// becomes the running Chromium's major version, so the client hints
 	// stay true to it. The marker is appended either way.
