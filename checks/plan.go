@@ -82,6 +82,8 @@ type Plan struct {
 	Phone     Mode
 	Email     Mode
 	Filmstrip bool
+	// KeyPoints are the business's own touchpoints (keypoints.go).
+	KeyPoints []KeyPoint
 	// HAR: keep what a HAR file of the visit needs (Result.HAR), whose
 	// creator is touchprobe at Version.
 	HAR     bool

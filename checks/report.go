@@ -3,6 +3,8 @@ package checks
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -49,7 +51,13 @@ func (r *Result) WriteText(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "\nTouchpoints:")
-	for _, name := range Touchpoints {
+	names := slices.Clone(Touchpoints)
+	for _, name := range slices.Sorted(maps.Keys(r.Touchpoints)) {
+		if !slices.Contains(names, name) {
+			names = append(names, name) // the business's own key points
+		}
+	}
+	for _, name := range names {
 		tp, ok := r.Touchpoints[name]
 		if !ok {
 			continue

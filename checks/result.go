@@ -89,7 +89,7 @@ var FailureReasons = []string{
 	ReasonDNS, ReasonConnect, ReasonTLS, ReasonHTTPStatus, ReasonRedirectLoop, ReasonTimeout,
 	ReasonDialog, ReasonNavigationLoop, ReasonDownload, ReasonBlocked, ReasonBrowserCrash,
 	ReasonLate, ReasonConsentBlocked, ReasonFormMissing, ReasonFormUnusable, ReasonFormUnconfirmed, ReasonChatMissing,
-	ReasonChatUnanswered, ReasonChatSendFailed, ReasonPhoneMissing, ReasonEmailMissing, ReasonNoContact, ReasonInternal,
+	ReasonChatUnanswered, ReasonChatSendFailed, ReasonPhoneMissing, ReasonEmailMissing, ReasonNoContact, ReasonTouchpointBroken, ReasonInternal,
 }
 
 // Codes of reasons that are not failures: they make a visit indifferent.

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -40,6 +41,14 @@ func Judge(res *Result, plan *Plan) {
 				res.addFailure(tp.Reason, name, touchpointMessage(name, tp))
 			}
 		}
+		// The business's own key points: a required one that failed.
+		for _, name := range slices.Sorted(maps.Keys(res.Touchpoints)) {
+			tp := res.Touchpoints[name]
+			if slices.Contains(Touchpoints, name) || !tp.Checked || tp.Up || !tp.Required {
+				continue
+			}
+			res.addFailure(tp.Reason, name, touchpointMessage(name, tp))
+		}
 		if noWayToReach(res) {
 			res.addFailure(ReasonNoContact, "", "the visitor finds no way to reach the company: no contact form, chat, phone or e-mail link")
 		}
@@ -58,8 +67,14 @@ func Judge(res *Result, plan *Plan) {
 				}
 			}
 		}
-		// Promises.
-		for _, m := range Milestones {
+		// Promises: the built-in milestones', then the key points'.
+		promised := slices.Clone(Milestones)
+		for _, m := range slices.Sorted(maps.Keys(plan.Promises)) {
+			if !slices.Contains(promised, m) {
+				promised = append(promised, m)
+			}
+		}
+		for _, m := range promised {
 			budget, ok := plan.Promises[m]
 			v, reached := res.Milestones[m]
 			if ok && reached && v > budget.Seconds() && v <= window {

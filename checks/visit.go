@@ -119,12 +119,12 @@ type check func(ctx context.Context, pg *Page) Outcome
 // touchpointChecks are the visit's checks, run side by side once the
 // landing page committed. The consent check acts first: the layer covers
 // the page the others act on (they wait for it in beforeActing).
-var touchpointChecks = []check{checkConsent, checkForm, checkChat, checkLinks}
+var touchpointChecks = []check{checkConsent, checkForm, checkChat, checkLinks, checkKeyPoints}
 
 // checkModules are the checks' page modules (docs/visitor.md,
 // "JavaScript"), in every document of the visit's tabs; a check starts what
 // it needs with a call right after commit.
-var checkModules = []browser.Module{consentModule, formModule, linksModule, chatModule}
+var checkModules = []browser.Module{consentModule, formModule, linksModule, chatModule, stepsModule}
 
 // checkStarts are the watchers that start with the landing page's
 // document, before its scripts (a watcher started by a call after commit

@@ -20,6 +20,7 @@ import (
 // locations, short ranges (the test runs for minutes, not hours).
 var grafanaVars = strings.NewReplacer(
 	`=~"$target"`, `=~".*"`, `=~"$location"`, `=~".*"`, `=~"$visitor"`, `=~".*"`,
+	`=~"$touchpoint"`, `=~".*"`, "${touchpoint}", ".*",
 	"$__rate_interval", "1m", "$__interval", "1m", "$__range", "5m",
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/touchprobe/touchprobe/checks"
@@ -252,7 +253,11 @@ func (d *Daemon) record(t *target, res checks.Result, panicked bool) {
 	} else {
 		t.conclusive = &r
 		for m, v := range res.Milestones {
-			d.hist.WithLabelValues(m).Observe(v)
+			// The fleet histogram keeps the built-in milestones: key
+			// points' are per target (touchprobe_milestone_seconds).
+			if slices.Contains(checks.Milestones, m) {
+				d.hist.WithLabelValues(m).Observe(v)
+			}
 		}
 	}
 	t.rechecking = res.Verdict == checks.Problematic

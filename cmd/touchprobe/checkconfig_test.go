@@ -65,7 +65,7 @@ func TestCheckConfigOK(t *testing.T) {
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	if !strings.HasPrefix(stdout, example+": ok, 3 targets") || strings.Count(stdout, "\n") != 1 {
+	if !strings.HasPrefix(stdout, example+": ok, 6 targets") || strings.Count(stdout, "\n") != 1 {
 		t.Errorf("stdout %q", stdout)
 	}
 }

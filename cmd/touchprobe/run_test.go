@@ -77,11 +77,11 @@ func TestRunDemo(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	for _, want := range []string{
-		`touchprobe_verdict{location="demo",target="demo-pleasant",verdict="pleasant"} 1`,
-		`touchprobe_verdict{location="demo",target="demo-slow-paint",verdict="indifferent"} 1`,
-		`touchprobe_touchpoint_up{location="demo",target="demo-contact",touchpoint="phone"} 1`,
-		`touchprobe_verdict{location="demo",target="demo-broken",verdict="problematic"} 1`,
-		`touchprobe_touchpoint_up{location="demo",target="demo-chat",touchpoint="chat"} 1`,
+		`touchprobe_verdict{location="demo",target="demo-pleasant",verdict="pleasant",visitor="desktop"} 1`,
+		`touchprobe_verdict{location="demo",target="demo-slow-paint",verdict="indifferent",visitor="desktop"} 1`,
+		`touchprobe_touchpoint_up{location="demo",target="demo-contact",touchpoint="phone",visitor="desktop"} 1`,
+		`touchprobe_verdict{location="demo",target="demo-broken",verdict="problematic",visitor="desktop"} 1`,
+		`touchprobe_touchpoint_up{location="demo",target="demo-chat",touchpoint="chat",visitor="desktop"} 1`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo metrics lack %s", want)

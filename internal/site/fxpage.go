@@ -7,18 +7,19 @@ import (
 
 // fxJS is the truth-mark helper every new fixture page has in its head:
 // fx.mark(NAME) is performance.mark('fx-NAME'); fx.at(MS, fn) runs fn at MS
-// since navigation start (page clock), and a consent-* mark is also
-// reported to the server as the event mark-NAME; fx.report(KIND) records a chat event
+// since navigation start (page clock), and a consent-*, book*, quote*,
+// route* or slow* mark is also reported to the server as the event
+// mark-NAME; fx.report(KIND) records a chat event
 // on the server (Site.ChatEvents); fx.watch(SELECTOR, NAME) marks NAME when
 // an element matching SELECTOR is first rendered (in the DOM with a box) and
 // NAME-gone when it stops being rendered.
 const fxJS = `<script>
 window.fx = window.fx || {
   at(t, fn) { setTimeout(fn, Math.max(0, t - performance.now())); },
-  // consent-* marks also go to the server (Site.ChatEvents, kind
-  // mark-NAME): a test's truth about a layer after the visit has ended.
+  // consent-* and the key-point pages' marks also go to the server
+  // (Site.ChatEvents, kind mark-NAME): a test's truth after the visit ended.
   mark(n) { performance.mark('fx-' + n);
-    if (n.startsWith('consent')) fetch('/chat/event?kind=mark-' + n + '&at=' + performance.now().toFixed(1), {method: 'POST'}).catch(() => {}); },
+    if (/^(consent|book|quote|route|slow)/.test(n)) fetch('/chat/event?kind=mark-' + n + '&at=' + performance.now().toFixed(1), {method: 'POST'}).catch(() => {}); },
   marked(n) { return performance.getEntriesByName('fx-' + n, 'mark').length > 0; },
   report(kind) { performance.mark('fx-chat-' + kind); fetch('/chat/event?kind=' + kind + '&at=' + performance.now().toFixed(1), {method: 'POST'}).catch(() => {}); },
   add(html, where) { const d = document.createElement('div'); d.innerHTML = html; (where || document.querySelector('main')).appendChild(d.firstElementChild); },

@@ -348,6 +348,10 @@ func hostOf(raw string) string {
 	return ""
 }
 
+// SameSite says whether two hosts are one site (the same registrable
+// domain, or the same address).
+func SameSite(a, b string) bool { return siteOf(a) == siteOf(b) }
+
 // siteOf is a host's registrable domain (an IP address or a single-label
 // host is its own site), the browser's notion of "same site".
 func siteOf(host string) string {

@@ -179,6 +179,10 @@ func (d *decoder) scalar(path string, n *yaml.Node) (string, bool) {
 	return s, true
 }
 
+// scalarSetter is a mapping that a scalar may stand for (`click: "#b"`
+// is `click: {css: "#b"}`).
+type scalarSetter interface{ setScalar(string) }
+
 func parseBool(s string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "yes", "on":
@@ -236,6 +240,13 @@ func (d *decoder) decode(path string, n *yaml.Node, v reflect.Value) {
 		d.decode(path, n, reflect.ValueOf(&b).Elem())
 		*p = &b
 		return
+	case scalarSetter:
+		if n.Kind == yaml.ScalarNode {
+			if s, ok := d.scalar(path, n); ok {
+				p.setScalar(s)
+			}
+			return
+		}
 	case toggle:
 		if n.Kind == yaml.ScalarNode {
 			s, ok := d.scalar(path, n)

@@ -17,8 +17,14 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Targets) != 3 || c.Targets[0].Name != "acme" {
+	if len(c.Targets) != 6 || c.Targets[0].Name != "acme" {
 		t.Fatalf("targets %+v", c.Targets)
+	}
+	// Key points for three kinds of business: a restaurant, a mover, a shop.
+	for i, want := range map[int]string{2: "booking", 3: "quote", 4: "pricing"} {
+		if kps := c.Targets[i].Touchpoints; len(kps) != 1 || kps[0].Name != want {
+			t.Errorf("%s's touchpoints %+v, want %s", c.Targets[i].Name, kps, want)
+		}
 	}
 	acme := c.Targets[0]
 	if acme.Interval != Duration(10*time.Minute) || acme.Timeout != Duration(45*time.Second) ||
@@ -33,8 +39,8 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Global.Location != "frankfurt" || !strings.Contains(c.Targets[2].URL, "tok-98765") {
-		t.Errorf("location %q url %q", c.Global.Location, c.Targets[2].URL)
+	if c.Global.Location != "frankfurt" || !strings.Contains(c.Targets[5].URL, "tok-98765") {
+		t.Errorf("location %q url %q", c.Global.Location, c.Targets[5].URL)
 	}
 }
 

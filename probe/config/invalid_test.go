@@ -58,6 +58,23 @@ func TestInvalidConfigs(t *testing.T) {
 		{"a custom profile with a bad network and a built-in's name", "visitor_profiles:\n  - name: mobile\n    network: 5g\n" + ok, []string{
 			`t.yml:2: visitor_profiles[0].name: "mobile" is a built-in profile; name yours otherwise`,
 			`t.yml:3: visitor_profiles[0].network: "5g": must be none, 4g, slow-4g or 3g (or set latency_ms, download_kbps, upload_kbps)`}},
+		{"key points with mistakes in their steps", ok + `    touchpoints:
+      - name: Booking
+        steps:
+          - click: {text: "Book", css: "#b"}
+          - type: {into: "#date"}
+          - {visible: "#x", text: "y"}
+      - name: chat
+        page: https://elsewhere.example/book
+        steps: []
+`, []string{
+			`t.yml:5: targets[0].touchpoints[0].name: "Booking": use lower-case letters, digits and _ (at most 40, a letter first): it becomes the touchpoint label and the milestone NAME_ready`,
+			`t.yml:7: targets[0].touchpoints[0].steps[0].click: a selector or a text, not both`,
+			`t.yml:8: targets[0].touchpoints[0].steps[1].type: needs into (a selector) and text`,
+			`t.yml:9: targets[0].touchpoints[0].steps[2]: a step is exactly one of click, type, select, visible, usable, text, url (got 2)`,
+			`t.yml:10: targets[0].touchpoints[1].name: "chat" is a built-in touchpoint; configure it under its own key or pick another name`,
+			`t.yml:11: targets[0].touchpoints[1].page: "https://elsewhere.example/book" leaves the target's site (acme.example): add its host to allow_hosts`,
+			`t.yml:12: targets[0].touchpoints[1].steps: missing: at least one step (click, type, select, visible, usable, text, url)`}},
 		{"zero and negative durations", "global:\n  timeout: 0s\n  recheck_after: -1m\n" + ok, []string{
 			"t.yml:2: global.timeout: must be more than 0 (got 0s)",
 			"t.yml:3: global.recheck_after: must be more than 0 (got -1m)"}},

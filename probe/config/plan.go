@@ -57,6 +57,12 @@ func (t *Target) Plan(g Global) checks.Plan {
 	if p.Chat.Mode == checks.Off {
 		p.Chat.Send = false
 	}
+	p.KeyPoints = keyPlan(t)
+	for _, kp := range p.KeyPoints {
+		if kp.Promise > 0 {
+			p.Promises[kp.Name+checks.ReadySuffix] = kp.Promise
+		}
+	}
 	p.Defaults()
 	return p
 }

@@ -95,6 +95,8 @@ type Target struct {
 	// Visitors: the profiles this target is visited as, each a fresh
 	// first-time visitor (default global.visitors).
 	Visitors []string `yaml:"visitors,omitempty"`
+	// Touchpoints are the business's own key points (touchpoints.go).
+	Touchpoints []KeyPoint `yaml:"touchpoints,omitempty"`
 
 	// Per-target overrides of the global values (additions). After Load
 	// they hold the effective values (the global ones where not set).

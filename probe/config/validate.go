@@ -176,6 +176,7 @@ func (k *checker) target(p string, t *Target, names map[string]string) {
 	}
 	k.targetURL(p+".url", t.URL)
 	k.visitorList(p+".visitors", t.Visitors)
+	k.keyPoints(p, t)
 
 	for _, name := range slices.Sorted(maps.Keys(t.Labels)) {
 		v := t.Labels[name]

@@ -20,6 +20,7 @@ func First20Seconds() (dashboard.Dashboard, error) {
 	for _, v := range targetVars() {
 		d.WithVariable(v)
 	}
+	d.WithVariable(touchpointVar())
 	d.WithVariable(statusURLVar())
 
 	b := newBoard(d)
@@ -66,6 +67,7 @@ func First20Seconds() (dashboard.Dashboard, error) {
 		q("time() - "+series("touchprobe_visit_timestamp_seconds"), legend())).
 		Unit("s").Decimals(0).
 		Thresholds(thresholds("green", step{900, "orange"})))
+	touchpointRows(b)
 	return b.build()
 }
 

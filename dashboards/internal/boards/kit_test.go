@@ -71,7 +71,7 @@ func TestRows(t *testing.T) {
 	m := rendered(t, b)
 	got := layout(m)
 	want := []placed{{1, 0, 0, 12, 9, "timeseries", 0}, {2, 0, 9, 24, 1, "row", 0}, {3, 0, 10, 12, 8, "state-timeline", 0},
-		{4, 12, 10, 12, 8, "timeseries", 0}, {5, 0, 18, 24, 1, "row", 1}}
+		{4, 12, 10, 12, 8, "timeseries", 0}, {5, 0, 18, 12, 8, "timeseries", 0}, {6, 0, 26, 24, 1, "row", 1}}
 	if len(got) != len(want) {
 		t.Fatalf("layout %v, want %v", got, want)
 	}
@@ -85,12 +85,12 @@ func TestRows(t *testing.T) {
 	if row["repeat"] != "touchpoint" || row["collapsed"] != false {
 		t.Errorf("touchpoint row: repeat %v collapsed %v", row["repeat"], row["collapsed"])
 	}
-	inner := panels[4].(map[string]any)["panels"].([]any)[0].(map[string]any)
-	if g := inner["gridPos"].(map[string]any); inner["id"] != 6.0 || g["y"] != 19.0 {
-		t.Errorf("collapsed row's panel: id %v gridPos %v, want 6 at y 19", inner["id"], g)
+	inner := panels[5].(map[string]any)["panels"].([]any)[0].(map[string]any)
+	if g := inner["gridPos"].(map[string]any); inner["id"] != 7.0 || g["y"] != 27.0 {
+		t.Errorf("collapsed row's panel: id %v gridPos %v, want 7 at y 27", inner["id"], g)
 	}
 	raw, _ := json.Marshal(m)
-	for _, want := range []string{`touchpoint=~\"$touchpoint\"`, `target=~\"$target\",location=~\"$location\"`, `label_values(touchprobe_touchpoint_up{location=~\"$location\",target=~\"$target\"}, touchpoint)`} {
+	for _, want := range []string{`touchpoint=~\"$touchpoint\"`, `target=~\"$target\",location=~\"$location\"`, `label_values(touchprobe_touchpoint_up{location=~\"$location\",target=~\"$target\",visitor=~\"$visitor\"}, touchpoint)`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("touchpoint rows: no %s", want)
 		}
