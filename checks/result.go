@@ -174,6 +174,11 @@ type Result struct {
 	HTTPStatus  int       `json:"http_status,omitempty"`
 	LayoutShift float64   `json:"layout_shift_score"`
 	LCPElement  string    `json:"lcp_element,omitempty"`
+	// InteractionSeconds: the visit's slowest answer to the visitor's own
+	// input (a consent button, the chat launcher, a form field, a key
+	// point's click): its INP-like figure, judged against the promise
+	// "interaction" when the config sets one.
+	InteractionSeconds *float64 `json:"interaction_seconds,omitempty"`
 	// Consent: the consent layer the visitor met, what it did to the page
 	// and what the visitor did to it.
 	Consent   *ConsentSeen       `json:"consent,omitempty"`

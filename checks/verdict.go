@@ -10,6 +10,10 @@ import (
 // site, and it must not be reported as down.
 const VerdictUnknown Verdict = "unknown"
 
+// PromiseInteraction is the promise on the visit's slowest interaction
+// (Result.InteractionSeconds): INP calls 200 ms good.
+const PromiseInteraction = "interaction"
+
 // expectedMilestones must arrive within the window on any page that loaded.
 var expectedMilestones = []string{MilestoneFCP, MilestoneLCP, MilestoneLoad}
 
@@ -82,6 +86,10 @@ func Judge(res *Result, plan *Plan) {
 					Message: fmt.Sprintf("%s at %.2fs broke its promise of %.2fs", m, v, budget.Seconds())})
 			}
 		}
+	}
+	if b, ok := plan.Promises[PromiseInteraction]; ok && res.InteractionSeconds != nil && *res.InteractionSeconds > b.Seconds() && !pageFailed {
+		res.Reasons = append(res.Reasons, Reason{Code: CodeBrokenPromise, Milestone: PromiseInteraction,
+			Message: fmt.Sprintf("the page took %.0f ms to answer the visitor's input, more than the promised %.0f ms", *res.InteractionSeconds*1000, b.Seconds()*1000)})
 	}
 	failed := slices.ContainsFunc(res.Reasons, func(r Reason) bool { return r.Failure })
 	switch {

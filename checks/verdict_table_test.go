@@ -74,3 +74,25 @@ func TestJudge(t *testing.T) {
 		})
 	}
 }
+
+// TestJudgeInteractionPromise: a page slow to answer the visitor's input
+// breaks the "interaction" promise (when the config sets one).
+func TestJudgeInteractionPromise(t *testing.T) {
+	for _, tc := range []struct {
+		worst   float64
+		promise bool
+		want    Verdict
+	}{{0.9, true, Indifferent}, {0.12, true, Pleasant}, {0.9, false, Pleasant}} {
+		res := Result{Milestones: map[string]float64{MilestoneFCP: 0.5, MilestoneLCP: 1, MilestoneLoad: 1.2},
+			Touchpoints:        map[string]Touchpoint{TouchPage: {Up: true, Checked: true, Required: true}, TouchPhone: {Up: true, Checked: true}},
+			InteractionSeconds: ptr(tc.worst)}
+		plan := Plan{Window: 20 * time.Second, Promises: map[string]time.Duration{}}
+		if tc.promise {
+			plan.Promises[PromiseInteraction] = 200 * time.Millisecond
+		}
+		Judge(&res, &plan)
+		if res.Verdict != tc.want {
+			t.Errorf("worst interaction %.2fs, promise %v: %s, want %s (%+v)", tc.worst, tc.promise, res.Verdict, tc.want, res.Reasons)
+		}
+	}
+}

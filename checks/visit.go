@@ -222,6 +222,18 @@ func runChecks(ctx context.Context, pg *Page, res *Result) {
 			res.Consent = o.Consent
 		}
 	}
+	// The visit's INP-like figure: its slowest answer to the visitor.
+	worst := func(v *float64) {
+		if v != nil && (res.InteractionSeconds == nil || *v > *res.InteractionSeconds) {
+			res.InteractionSeconds = ptr(*v)
+		}
+	}
+	for _, tp := range res.Touchpoints {
+		worst(tp.InteractionSeconds)
+	}
+	if res.Consent != nil {
+		worst(res.Consent.InteractionSeconds)
+	}
 }
 
 // addTimeline puts the page's timeline into the result.

@@ -5,8 +5,10 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -210,7 +212,13 @@ func newTargetView(t TargetState, urls map[string]string, scrub func(string) str
 		}
 		v.Duration = last.DurationSeconds
 		v.Reasons = reasonViews(last.Reasons, scrub)
-		for _, name := range checks.Touchpoints {
+		names := slices.Clone(checks.Touchpoints)
+		for _, name := range slices.Sorted(maps.Keys(last.Touchpoints)) {
+			if !slices.Contains(names, name) {
+				names = append(names, name) // the business's own key points
+			}
+		}
+		for _, name := range names {
 			tp, ok := last.Touchpoints[name]
 			if !ok || !tp.Checked {
 				continue
@@ -328,7 +336,13 @@ func newTimeline(r checks.Result, large bool) timelineView {
 		return round1(tl.X0 + s/statusWindow*(tl.X1-tl.X0))
 	}
 	y := rowH / 2
-	for _, m := range checks.Milestones {
+	rows := slices.Clone(checks.Milestones)
+	for _, m := range slices.Sorted(maps.Keys(r.Milestones)) {
+		if !slices.Contains(rows, m) {
+			rows = append(rows, m) // a key point's NAME_ready
+		}
+	}
+	for _, m := range rows {
 		row := rowView{Name: m, Y: y}
 		if s, ok := r.Milestones[m]; ok {
 			row.Reached, row.Seconds, row.X = true, s, x(s)

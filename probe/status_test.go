@@ -419,3 +419,20 @@ func TestStatusOneTimelinePerVisitor(t *testing.T) {
 			svgs[1].markers[checks.MilestoneLCP], svgs[0].markers[checks.MilestoneLCP])
 	}
 }
+
+// TestStatusShowsKeyPoints: a configured key point shows among the
+// touchpoints, and its NAME_ready on the timeline.
+func TestStatusShowsKeyPoints(t *testing.T) {
+	p := statusFixture()
+	last := *p.targets[0].Last
+	last.Touchpoints = map[string]checks.Touchpoint{checks.TouchPage: {Up: true, Checked: true},
+		"booking": {Up: false, Checked: true, Required: true, Reason: checks.ReasonTouchpointBroken, Detail: `step 2 (usable "#booking-form"): timed out`}}
+	last.Milestones = map[string]float64{checks.MilestoneFCP: 0.8, "booking_ready": 4.2}
+	p.targets[0].Last = &last
+	page := getStatus(t, p, "GET", "/?target=acme").Body.String()
+	for _, want := range []string{`data-touchpoint="booking" class="down">booking ✗`, "step 2 (usable &#34;#booking-form&#34;): timed out", `data-milestone="booking_ready"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 // Lighthouse on the same page and the same Chromium. Usage:
-//   node lighthouse.mjs fresh|reused URL N
+//   node lighthouse.mjs fresh|reused|mobile URL N
 // fresh: Chromium started per run (what the `lighthouse` CLI does);
 // reused: one Chromium, N runs against it. Throttling is "provided" (none
 // added), performance category only, desktop screen at touchprobe's size.
+// mobile: one Chromium, N runs with Lighthouse's own mobile preset (the moto
+// g power on slow 4G, CPU 4x) applied with --throttling-method=devtools,
+// the way touchprobe's mobile profile applies it.
 // Prints one JSON line per run: wall_ms, fcp_ms, lcp_ms from the audits.
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
@@ -22,8 +25,12 @@ const config = {
   },
 };
 
+// Lighthouse's default settings are its mobile preset; devtools applies
+// the throttling through the protocol instead of simulating it.
+const mobileConfig = { extends: 'lighthouse:default', settings: { onlyCategories: ['performance'], throttlingMethod: 'devtools' } };
+
 async function run(port) {
-  const res = await lighthouse(url, { port, output: 'json', logLevel: 'error' }, config);
+  const res = await lighthouse(url, { port, output: 'json', logLevel: 'error' }, mode === 'mobile' ? mobileConfig : config);
   const a = res.lhr.audits;
   if (res.lhr.runtimeError) throw new Error(res.lhr.runtimeError.message);
   return {

@@ -195,8 +195,8 @@ func (k *checker) target(p string, t *Target, names map[string]string) {
 	for _, m := range slices.Sorted(maps.Keys(t.Promises)) {
 		d := t.Promises[m]
 		mp := joinPath(p+".promises", m)
-		if !slices.Contains(checks.Milestones, m) {
-			k.errorf(mp, "%q is not a milestone (one of %s)", m, strings.Join(checks.Milestones, ", "))
+		if !slices.Contains(checks.Milestones, m) && m != checks.PromiseInteraction {
+			k.errorf(mp, "%q is not a milestone (one of %s) nor %s", m, strings.Join(checks.Milestones, ", "), checks.PromiseInteraction)
 			continue
 		}
 		k.positive(mp, d)
