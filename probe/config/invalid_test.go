@@ -122,7 +122,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"consent", ok + "    consent: maybe\n", []string{
 			`t.yml:4: targets[0].consent: "maybe": must be accept, reject or leave`}},
 		{"promise not a milestone", ok + "    promises:\n      fcp: 1s\n      largest_contentful_paint: 0s\n", []string{
-			`t.yml:5: targets[0].promises.fcp: "fcp" is not a milestone (one of ttfb, first_paint, first_contentful_paint, largest_contentful_paint, dom_content_loaded, load, contact_form_ready, chat_ready, chat_answered)`,
+			`t.yml:5: targets[0].promises.fcp: "fcp" is not a milestone (one of ttfb, first_paint, first_contentful_paint, largest_contentful_paint, dom_content_loaded, load, contact_form_ready, chat_ready, chat_answered) nor interaction`,
 			"t.yml:6: targets[0].promises.largest_contentful_paint: must be more than 0 (got 0s)"}},
 		{"toggle neither false nor a mapping", ok + "    contact_form: maybe\n", []string{
 			`t.yml:4: targets[0].contact_form: "maybe": write false (skip it), a mapping (check it as configured), or leave it out (find it automatically)`}},
