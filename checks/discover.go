@@ -97,7 +97,48 @@ func DiscoverYAML(res Result) string {
 		w("    # %s link not found: %s", name, why(tp))
 		w("    %s: false", name)
 	}
+	if len(res.Actions) > 0 {
+		// Key points to consider (docs/keypoints.md): the first step is
+		// the click; what the visitor should then see is the business's
+		// to say.
+		w("    # Calls to action on the landing page, as key points to consider:")
+		w("    # touchpoints:")
+		seen := map[string]bool{}
+		for _, a := range res.Actions {
+			name := keyPointName(a.Text)
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			w("    #   - name: %s", name)
+			w("    #     steps:")
+			w("    #       - click: {text: %s}", yamlString(a.Text))
+			w("    #       - visible: 'SELECTOR OF WHAT IT OPENS'   # or usable:, text:, url:")
+		}
+	}
 	return b.String()
+}
+
+// keyPointName makes a touchpoint name of a call to action's text
+// ("Book a table" → book_a_table); "" when no letter survives.
+func keyPointName(text string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "_"):
+			b.WriteByte('_')
+		}
+	}
+	name := strings.Trim(b.String(), "_")
+	if len(name) > 40 {
+		name = strings.Trim(name[:40], "_")
+	}
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return ""
+	}
+	return name
 }
 
 // why says in one line why a touchpoint is not up.

@@ -64,7 +64,17 @@ func checkLinks(ctx context.Context, pg *Page) Outcome {
 	}
 	add(TouchPhone, pg.Plan.Phone, found.Phone, ReasonPhoneMissing)
 	add(TouchEmail, pg.Plan.Email, found.Email, ReasonEmailMissing)
+	// Calls to action, for `touchprobe discover` to suggest as key points.
+	_ = pg.Landing().Main().Call(ctx, "links.actions", nil, &out.Actions)
 	return out
+}
+
+// CallToAction is a prominent link or button of the landing page that may
+// start one of the business's key points (book, quote, buy, pricing).
+type CallToAction struct {
+	Text   string `json:"text"`
+	InView bool   `json:"inView"`
+	Tag    string `json:"tag"`
 }
 
 // linkWant says which contact link the form's watcher dates (links.contact):

@@ -179,6 +179,9 @@ type Result struct {
 	// point's click): its INP-like figure, judged against the promise
 	// "interaction" when the config sets one.
 	InteractionSeconds *float64 `json:"interaction_seconds,omitempty"`
+	// Actions: the landing page's calls to action (book, quote, buy,
+	// pricing), which `touchprobe discover` suggests as key points.
+	Actions []CallToAction `json:"calls_to_action,omitempty"`
 	// Consent: the consent layer the visitor met, what it did to the page
 	// and what the visitor did to it.
 	Consent   *ConsentSeen       `json:"consent,omitempty"`

@@ -108,6 +108,7 @@ type Outcome struct {
 	Milestones  map[string]float64
 	Reasons     []Reason // non-failure reasons, e.g. a consent layer
 	Consent     *ConsentSeen
+	Actions     []CallToAction
 }
 
 // check is one touchpoint the visitor looks for (docs/visitor.md): it
@@ -221,6 +222,7 @@ func runChecks(ctx context.Context, pg *Page, res *Result) {
 		if o.Consent != nil {
 			res.Consent = o.Consent
 		}
+		res.Actions = append(res.Actions, o.Actions...)
 	}
 	// The visit's INP-like figure: its slowest answer to the visitor.
 	worst := func(v *float64) {

@@ -27,6 +27,27 @@
     return { phone: find('tel:'), email: find('mailto:') };
   },
 
+  // Calls to action a business's key points start from (book, quote, buy,
+  // pricing, appointment), in the languages the contact words cover.
+  actionWords: /\b(book|booking|reserve|reservation|table|quote|estimate|buy|order|add to cart|add to basket|shop now|pricing|prices|plans|appointment|schedule|get started|sign up|free trial|demo|buchen|reservieren|termin|angebot|kaufen|preise|bestellen|réserver|réservation|devis|acheter|tarifs|rendez-vous|reservar|presupuesto|comprar|precios|cita|prenota|preventivo|acquista|prezzi|appuntamento|orçamento|agendar|boeken|offerte|kopen|prijzen|afspraak|κράτηση|προσφορά|αγορά|τιμές|ραντεβού|забронировать|купить|цены|запись|varaa|osta|hinnat|ajanvaraus)\b/i,
+
+  // actions lists the visible links and buttons that say one of those,
+  // those in view first: what `touchprobe discover` suggests as key points.
+  actions() {
+    const h = this.hands();
+    const out = [];
+    const seen = new Set();
+    for (const e of h.all('a[href], button, [role=button], input[type=submit], input[type=button]')) {
+      const text = h.text(e).slice(0, 60);
+      if (!text || text.length > 40 || !this.actionWords.test(text) || !h.shown(e) || seen.has(text.toLowerCase())) continue;
+      seen.add(text.toLowerCase());
+      const r = e.getBoundingClientRect();
+      out.push({ text, inView: r.top < innerHeight && r.bottom > 0, tag: e.tagName.toLowerCase() });
+    }
+    out.sort((a, b) => (b.inView ? 1 : 0) - (a.inView ? 1 : 0));
+    return out.slice(0, 5);
+  },
+
   // Words for "contact" in the languages companies use.
   contactWords: /contact|kontakt|contacto|contato|contatti|contattaci|contactez|contacteer|επικοινων|контакт|yhteystied|yhteys|kapcsolat|iletişim|iletisim|联系|聯絡|お問い合わせ|문의/i,
 

@@ -191,3 +191,36 @@ func runCommand(args ...string) (code int, stdout, stderr string) {
 	code = dispatch(args, &out, &errb)
 	return code, out.String(), errb.String()
 }
+
+// TestDiscoverSuggestsKeyPoints: on the restaurant's page, discover
+// suggests its calls to action ("Book a table", "Opening hours" is not
+// one) as commented-out key points; uncommented and given a last step,
+// the suggestion is a valid config.
+func TestDiscoverSuggestsKeyPoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode: runs Chromium")
+	}
+	s, err := site.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, _ := discover(t, s.URL+"/fx/restaurant")
+	if !strings.Contains(out, "#   - name: book_a_table") || !strings.Contains(out, "#       - click: {text: 'Book a table'}") {
+		t.Fatalf("no key point suggested for 'Book a table':\n%s", out)
+	}
+	if strings.Contains(out, "opening_hours") {
+		t.Errorf("'Opening hours' suggested as a key point:\n%s", out)
+	}
+	// Uncommented, with the booking form as what the click must open.
+	uncommented := strings.NewReplacer("    # touchpoints:", "    touchpoints:", "    #   - name:", "      - name:",
+		"    #     steps:", "        steps:", "    #       - click:", "          - click:",
+		"    #       - visible: 'SELECTOR OF WHAT IT OPENS'   # or usable:, text:, url:", "          - usable: '#booking-form'").Replace(out)
+	cfg, err := config.Parse("discover.yml", []byte(uncommented))
+	if err != nil {
+		t.Fatalf("the suggestion, uncommented, is not a valid config: %v\n%s", err, uncommented)
+	}
+	if kps := cfg.Targets[0].Touchpoints; len(kps) == 0 || kps[0].Name != "book_a_table" {
+		t.Errorf("touchpoints %+v", kps)
+	}
+}
