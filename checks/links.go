@@ -100,14 +100,42 @@ type contactLink struct {
 // tab (checks/form_contact.go): the landing page keeps its own timeline.
 //
 // A link the watcher saw only in a closed menu (a hamburger on a phone's
-// narrow view) is followed as it is. The phone visitor's step goes here:
-// holding pg.hands, find the menu's toggler next to the hidden link, tap it
-// (Element.Click), wait for the link to show (links.contact again), and date
-// the link from the toggler's first actionable moment plus the measured
-// tap-to-shown time (docs/visitor.md, "Times").
+// narrow view) is reached as a visitor does: holding the hands, tap the
+// menu's toggler, and wait for the link to show. It is dated from when
+// the hidden link was there plus what opening the menu took (tap to
+// shown): the time a visitor who opened the menu at once would have had.
 func followable(ctx context.Context, pg *Page, l contactLink) contactLink {
-	if !l.Visible && l.Found {
-		pg.Logf("contact form: the contact link %s is in a closed menu; followed without opening it", l.Desc)
+	if l.Visible || !l.Found {
+		return l
 	}
-	return l
+	pg.hands.Lock()
+	defer pg.hands.Unlock()
+	main := pg.Landing().Main()
+	var tg struct {
+		Found  bool   `json:"found"`
+		Handle int    `json:"handle"`
+		Desc   string `json:"desc"`
+	}
+	if err := main.Call(ctx, "links.toggler", map[string]int{"handle": l.Handle}, &tg); err != nil || !tg.Found {
+		pg.Logf("contact form: the contact link %s is in a closed menu with no toggler found; followed without opening it", l.Desc)
+		return l
+	}
+	in, err := main.ElementByHandle(tg.Handle, tg.Desc).Click(ctx)
+	if err != nil {
+		pg.Logf("contact form: the menu toggler %s: %v; the link followed without opening it", tg.Desc, err)
+		return l
+	}
+	var shown contactLink
+	_ = browser.Until(ctx, time.Now().Add(3*time.Second), 50*time.Millisecond, func(ctx context.Context) (bool, error) {
+		err := main.Call(ctx, "links.contact", linkWant{}, &shown)
+		return err == nil && shown.Visible, nil
+	})
+	if !shown.Visible {
+		pg.Logf("contact form: %s (%s) opened no menu showing the contact link; followed without it", tg.Desc, in.Kind)
+		return l
+	}
+	took := max(0, shown.At-in.At) / 1000
+	pg.Logf("contact form: opened the menu (%s %s) and the contact link %s showed %.0f ms after", in.Kind, tg.Desc, shown.Desc, took*1000)
+	shown.Since = l.Since + took
+	return shown
 }

@@ -29,7 +29,15 @@ func TestPhoneVisitorOnTheHeavyPage(t *testing.T) {
 
 	phone := checks.AutoPlan(url)
 	phone.Visitor, phone.Window = "mobile", 20*time.Second
+	fixture.ResetChatEvents()
 	pres := visitPlan(t, phone)
+	// The contact link is in the collapsed menu at 412 px: the phone
+	// visitor opens the menu (the fixture saw it open) and reaches the
+	// contact page through it.
+	consentTruth(t, "menu-open")
+	if form := pres.Touchpoints[checks.TouchContactForm]; !form.Up || !strings.HasSuffix(form.Page, "/3p/theme/contact") || !logSays(pres, "opened the menu") {
+		t.Errorf("phone contact form %+v: want it found on the contact page through the opened menu; log %q", form, pres.Log)
+	}
 	if pres.Visitor != "mobile" || pres.Verdict != checks.Indifferent {
 		t.Errorf("phone: %s as %q, reasons %+v; want indifferent", pres.Verdict, pres.Visitor, pres.Reasons)
 	}

@@ -75,6 +75,26 @@
     return hidden ? this.link(...hidden, false) : { found: false, at: h.now() };
   },
 
+  // toggler finds the button that opens the closed menu holding the link
+  // arg.handle: one whose aria-controls names an ancestor of the link, else
+  // a visible menu toggle (hamburger) of the page.
+  toggler(arg) {
+    const h = this.hands();
+    const a = h.el(arg.handle);
+    const cands = h.all('button, [role=button], a[href="#"], [aria-expanded]').filter((b) => h.shown(b) && !(a && b.contains(a)));
+    if (a) {
+      for (const b of cands) {
+        const id = b.getAttribute('aria-controls') || (b.getAttribute('data-bs-target') || b.getAttribute('data-target') || '').replace(/^#/, '');
+        if (!id) continue;
+        const menu = document.getElementById(id);
+        if (menu && menu.contains(a)) return { found: true, handle: h.keep(b), desc: h.describe(b) };
+      }
+    }
+    const words = /menu|hamburger|navbar-toggler|nav-toggle|toggle navigation|menü|menú|μενού|меню|valikko/i;
+    const b = cands.find((b) => words.test([b.className, b.id, b.getAttribute('aria-label'), b.title, h.text(b)].join(' ')));
+    return b ? { found: true, handle: h.keep(b), desc: h.describe(b) } : { found: false };
+  },
+
   link(a, u, text, visible) {
     const h = this.hands();
     return { found: true, visible, href: u.href, text: text.slice(0, 60), handle: h.keep(a), desc: h.describe(a), at: h.now() };

@@ -18,8 +18,8 @@
 // same port as URL when it was free) all serve the same handler.
 //
 // Pages with the fx helper (fxpage.go: the third-party pages and the own
-// pages below) also report every consent-*, book*, quote*, route* and
-// slow* mark to the server as the event mark-NAME (Site.ChatEvents; page
+// pages below) also report every consent-*, book*, quote*, route*, slow*
+// and menu* mark to the server as the event mark-NAME (Site.ChatEvents; page
 // clock), so a test reads the truth after the visit has ended.
 //
 // # Third-party pages

@@ -19,7 +19,7 @@ window.fx = window.fx || {
   // consent-* and the key-point pages' marks also go to the server
   // (Site.ChatEvents, kind mark-NAME): a test's truth after the visit ended.
   mark(n) { performance.mark('fx-' + n);
-    if (/^(consent|book|quote|route|slow)/.test(n)) fetch('/chat/event?kind=mark-' + n + '&at=' + performance.now().toFixed(1), {method: 'POST'}).catch(() => {}); },
+    if (/^(consent|book|quote|route|slow|menu)/.test(n)) fetch('/chat/event?kind=mark-' + n + '&at=' + performance.now().toFixed(1), {method: 'POST'}).catch(() => {}); },
   marked(n) { return performance.getEntriesByName('fx-' + n, 'mark').length > 0; },
   report(kind) { performance.mark('fx-chat-' + kind); fetch('/chat/event?kind=' + kind + '&at=' + performance.now().toFixed(1), {method: 'POST'}).catch(() => {}); },
   add(html, where) { const d = document.createElement('div'); d.innerHTML = html; (where || document.querySelector('main')).appendChild(d.firstElementChild); },
