@@ -193,6 +193,11 @@ type Interaction struct {
 	At float64 `json:"at"`
 }
 
+// pressHold holds the mouse button down between press and release. Zero
+// in the product; tests set it to make a slow machine's gap between the
+// two inputs happen every time (export_test.go).
+var pressHold time.Duration
+
 // interactionWait bounds how long an input's answer (its next paint) is
 // waited for.
 const interactionWait = 3 * time.Second
@@ -362,6 +367,9 @@ func (t *Tab) pointAt(ctx context.Context, x, y float64) error {
 		return chromedp.Do(cctx, chromedp.TapXY(x, y))
 	}
 	for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMouseMoved, input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
+		if typ == input.DispatchMouseEventTypeMouseReleased && pressHold > 0 {
+			time.Sleep(pressHold)
+		}
 		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y}
 		if typ != input.DispatchMouseEventTypeMouseMoved {
 			p.Button, p.ClickCount = input.MouseButtonLeft, 1

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -237,6 +238,19 @@ func TestHandsActAsAVisitor(t *testing.T) {
 			t.Errorf("quick interaction %+v, want measured and well under the slow one", in)
 		}
 		t.Logf("quick handler: %.3f s by %s", in.Seconds, in.By)
+
+		// A press held past the next frame, as a person's is: the
+		// pointerdown paints long before the click's slow handler runs,
+		// and the interaction is still the gesture's slowest event.
+		defer browser.HoldPresses(60 * time.Millisecond)()
+		in, err = el.Click(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !in.Measured || in.Seconds < 0.25 {
+			t.Errorf("held press on the slow button: interaction %+v, want >= 0.250 s", in)
+		}
+		t.Logf("held press, slow handler: %.3f s by %s", in.Seconds, in.By)
 	})
 
 	t.Run("a button in a cross-site iframe", func(t *testing.T) {
@@ -268,4 +282,96 @@ func TestHandsActAsAVisitor(t *testing.T) {
 		}
 		eventually(t, h, "inside")
 	})
+}
+
+// seedModule replaces hands' record of the page's inputs and Event Timing
+// entries with a given timeline, so that orders a real machine produces
+// only sometimes are tested every time. Times are ms before the call: t
+// when the event happened, paint when its next frame came (absent: not
+// painted yet); times before the document began are negative. It returns the document's clock 2 s ago, where the
+// gesture under test begins.
+var seedModule = browser.Module{Name: "seedtest", Source: `({
+  seed(a) {
+    const h = globalThis.__tp.hands, now = performance.now();
+    h.take = null;
+    h.events = (a.events || []).map((e) => ({ t: now - e.t, d: e.d, name: e.name, id: e.id }));
+    h.inputs = a.inputs.map((r) => ({ t: now - r.t, type: r.type, paint: r.paint === undefined ? 0 : now - r.paint }));
+    return now - 2000;
+  },
+})`}
+
+// TestInteractionIsTheGesturesSlowestEvent: the answer to a click is known
+// when all of its events painted and were timed; CI once reported the
+// pointerdown's 16 ms for a click whose handler was busy 300 ms, because
+// the click's Event Timing entry had not come yet.
+func TestInteractionIsTheGesturesSlowestEvent(t *testing.T) {
+	_, url := startHandsSite(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sess, err := sup.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.Navigate(ctx, url, browser.NavOptions{Modules: []browser.Module{seedModule}}); err != nil {
+		t.Fatal(err)
+	}
+	main := sess.Landing().Main()
+	type rec struct {
+		T     float64  `json:"t"`
+		Type  string   `json:"type"`
+		Paint *float64 `json:"paint,omitempty"`
+	}
+	type entry struct {
+		T    float64 `json:"t"`
+		D    float64 `json:"d"`
+		Name string  `json:"name"`
+		ID   int     `json:"id"`
+	}
+	ago := func(ms float64) *float64 { return &ms }
+	for _, c := range []struct {
+		name   string
+		inputs []rec
+		events []entry
+		found  bool
+		ms     float64
+		by     string
+	}{
+		{"the click's entry has not come yet: wait",
+			[]rec{{1500, "pointerdown", ago(1490)}, {1400, "click", ago(100)}},
+			[]entry{{1500, 16, "pointerdown", 7}}, false, 0, ""},
+		{"the click's entry came: the slowest event",
+			[]rec{{1500, "pointerdown", ago(1490)}, {1400, "click", ago(100)}},
+			[]entry{{1500, 16, "pointerdown", 7}, {1400, 304, "click", 7}}, true, 304, "event-timing"},
+		{"the click has not painted yet: wait",
+			[]rec{{1500, "pointerdown", ago(1490)}, {1400, "click", nil}},
+			[]entry{{1500, 16, "pointerdown", 7}}, false, 0, ""},
+		{"no entry ever came: the click's next frame",
+			[]rec{{1500, "pointerdown", ago(1490)}, {1400, "click", ago(900)}},
+			nil, true, 500, "next-frame"},
+		{"a quick gesture under Event Timing's threshold",
+			[]rec{{1500, "pointerdown", ago(1495)}, {1497, "click", ago(1490)}},
+			nil, true, 7, "next-frame"},
+		{"an earlier gesture does not count",
+			[]rec{{5000, "click", ago(4000)}, {1500, "click", ago(1495)}},
+			[]entry{{5000, 900, "click", 1}}, true, 5, "next-frame"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var since float64
+			if err := main.Call(ctx, "seedtest.seed", map[string]any{"inputs": c.inputs, "events": c.events}, &since); err != nil {
+				t.Fatal(err)
+			}
+			var r struct {
+				Found bool    `json:"found"`
+				MS    float64 `json:"ms"`
+				By    string  `json:"by"`
+			}
+			if err := main.Call(ctx, "hands.interaction", map[string]float64{"since": since}, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Found != c.found || r.By != c.by || math.Abs(r.MS-c.ms) > 0.5 {
+				t.Errorf("interaction %+v, want found %v, %v ms by %q", r, c.found, c.ms, c.by)
+			}
+		})
+	}
 }

@@ -248,29 +248,36 @@
 
   clock() { return { now: performance.now(), origin: performance.timeOrigin }; },
 
-  // interaction reports the input-to-next-paint time of the first
-  // interaction that started at or after `since` (this document's clock,
-  // ms): Event Timing's duration when the page took 16 ms or more, else
-  // the next frame after the trusted input as seen here.
+  // interaction reports the input-to-next-paint time of the gesture that
+  // started at or after `since` (this document's clock, ms). One gesture
+  // is several events (pointerdown, then click a CDP round trip later);
+  // like INP it lasts as long as its slowest event, so it is known only
+  // when every one of them has painted and Event Timing, which reports
+  // events of 16 ms or more a little after their paint, has had its say.
+  // Each event counts by its Event Timing duration, else (under 16 ms, no
+  // entry) by the next frame after it as seen here.
   interaction(arg) {
     if (this.take) this.take();
     const since = arg.since - 1;
-    let best = null;
-    for (const e of this.events) {
-      if (e.t < since) continue;
-      if (best === null) best = { id: e.id, d: e.d, t: e.t };
-      if (e.id === best.id && e.d > best.d) best.d = e.d;
-    }
-    if (best) return { found: true, ms: best.d, start: best.t, by: 'event-timing' };
-    for (const r of this.inputs) {
-      if (r.t < since) continue;
+    const entries = this.events.filter((e) => e.t >= since);
+    const recs = this.inputs.filter((r) => r.t >= since);
+    const entryOf = (r) => entries.find((e) => e.name === r.type && Math.abs(e.t - r.t) < 1);
+    let ms = -1, by = '', start = Infinity;
+    for (const r of recs) {
       if (!r.paint) return { found: false, pending: true };
-      const ms = Math.max(0, r.paint - r.t);
-      // 16 ms or more: Event Timing has an entry for it, delivered a little
-      // after the paint; it is the measure, unless it never comes.
-      if (ms >= 16 && performance.now() - r.paint < 500) return { found: false, pending: true };
-      return { found: true, ms, start: r.t, by: 'next-frame' };
+      const e = entryOf(r);
+      const frame = Math.max(0, r.paint - r.t);
+      if (!e && frame >= 16 && performance.now() - r.paint < 500) return { found: false, pending: true };
+      const d = e ? e.d : frame;
+      if (d > ms) { ms = d; by = e ? 'event-timing' : 'next-frame'; }
+      start = Math.min(start, r.t);
     }
-    return { found: false };
+    // Entries of events the listeners above did not see (pointerup, keyup).
+    for (const e of entries) {
+      if (e.d > ms) { ms = e.d; by = 'event-timing'; }
+      start = Math.min(start, e.t);
+    }
+    if (ms < 0) return { found: false };
+    return { found: true, ms, start, by };
   },
 })
