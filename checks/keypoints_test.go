@@ -102,6 +102,14 @@ func TestKeyPointSlowClick(t *testing.T) {
 	if d := *tp.InteractionSeconds - busy; d < -0.01 || d > 0.05 {
 		t.Errorf("interaction %.3fs, the handler was busy %.3fs", *tp.InteractionSeconds, busy)
 	}
+	// 300 ms breaks the default interaction promise (INP's good, 200 ms).
+	broke := false
+	for _, r := range res.Reasons {
+		broke = broke || (r.Code == checks.CodeBrokenPromise && r.Milestone == checks.PromiseInteraction)
+	}
+	if !broke || res.Verdict != checks.Indifferent {
+		t.Errorf("verdict %s, reasons %+v; want indifferent for the broken interaction promise", res.Verdict, res.Reasons)
+	}
 }
 
 // TestKeyPointStaysOnTheSite: a step that leads to another site fails.

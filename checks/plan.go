@@ -33,6 +33,8 @@ var DefaultPromises = map[string]time.Duration{
 	MilestoneLCP:          2500 * time.Millisecond,
 	MilestoneFormReady:    5 * time.Second,
 	MilestoneChatAnswered: 20 * time.Second,
+	// INP's "good": the slowest answer to the visitor's own input.
+	PromiseInteraction: 200 * time.Millisecond,
 }
 
 // FormSpec says where the contact form is and what to do with it.

@@ -123,6 +123,9 @@ type Touchpoint struct {
 	Selector string `json:"selector,omitempty"`
 	// Page: the contact page the form was found on, when not the landing page.
 	Page string `json:"page,omitempty"`
+	// Menu: the collapsed menu's toggler the visitor opened to reach the
+	// contact link (a phone's hamburger), when it was hidden in one.
+	Menu string `json:"menu,omitempty"`
 	// Selectors found, under the config's key names (chat: frame, launcher,
 	// input, send_button, agent_message), for `touchprobe discover`.
 	Selectors map[string]string `json:"selectors,omitempty"`
@@ -177,7 +180,7 @@ type Result struct {
 	// InteractionSeconds: the visit's slowest answer to the visitor's own
 	// input (a consent button, the chat launcher, a form field, a key
 	// point's click): its INP-like figure, judged against the promise
-	// "interaction" when the config sets one.
+	// "interaction" (200 ms unless the config says otherwise).
 	InteractionSeconds *float64 `json:"interaction_seconds,omitempty"`
 	// Actions: the landing page's calls to action (book, quote, buy,
 	// pricing), which `touchprobe discover` suggests as key points.

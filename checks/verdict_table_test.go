@@ -76,7 +76,7 @@ func TestJudge(t *testing.T) {
 }
 
 // TestJudgeInteractionPromise: a page slow to answer the visitor's input
-// breaks the "interaction" promise (when the config sets one).
+// breaks the "interaction" promise (200 ms by default).
 func TestJudgeInteractionPromise(t *testing.T) {
 	for _, tc := range []struct {
 		worst   float64
