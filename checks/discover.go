@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strings"
@@ -32,11 +33,18 @@ func DiscoverName(raw string) string {
 // DiscoverYAML turns an automatic visit (AutoPlan) into a config with one
 // target: what was found is configured (so it becomes required), what was
 // not is switched off with a comment saying why. Nothing is ever sent.
-func DiscoverYAML(res Result) string {
+// phone, when not nil, is a second visit of the same page as the mobile
+// visitor: what it saw differently is written as comments, and the target
+// is visited as both.
+func DiscoverYAML(res Result, phone *Result) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 
-	w("# Written by `touchprobe discover` from one visit to %s", res.URL)
+	visits := "one visit"
+	if phone != nil {
+		visits = "a desktop and a phone visit"
+	}
+	w("# Written by `touchprobe discover` from %s to %s", visits, res.URL)
 	w("# at %s: verdict %s. Review before use.", res.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), res.Verdict)
 	if page, ok := res.Touchpoints[TouchPage]; ok && !page.Up {
 		w("# The page itself failed (%s): what follows may be incomplete.", why(page))
@@ -53,6 +61,14 @@ func DiscoverYAML(res Result) string {
 	w("  - name: %s", yamlString(DiscoverName(res.URL)))
 	w("    url: %s", yamlString(res.URL))
 	w("    consent: accept")
+	if phone != nil {
+		for _, line := range phoneDifferences(res, *phone) {
+			w("    # %s", line)
+		}
+		if !phone.Internal() {
+			w("    visitors: [desktop, %s]   # most first-time visitors come on a phone; each visit of the target becomes two", phone.Visitor)
+		}
+	}
 
 	if tp, ok := res.Touchpoints[TouchContactForm]; ok && tp.Up && tp.Selector != "" {
 		w("    contact_form:")
@@ -117,6 +133,56 @@ func DiscoverYAML(res Result) string {
 		}
 	}
 	return b.String()
+}
+
+// phoneDifferences says, in comment lines, what a phone visitor met that
+// the desktop visitor did not: the verdict, milestones half a second or
+// more apart (or reached by one only), the reasons only the phone had, the
+// touchpoints found by one only, and a contact link behind a menu.
+func phoneDifferences(desk, phone Result) []string {
+	if phone.Internal() {
+		page := phone.Touchpoints[TouchPage]
+		return []string{"The visit as a phone (" + phone.Visitor + ") could not be made: " + why(page)}
+	}
+	out := []string{fmt.Sprintf("As a phone visitor (%s), the verdict is %s (desktop: %s).", phone.Visitor, phone.Verdict, desk.Verdict)}
+	var diffs []string
+	for _, m := range Milestones {
+		d, dok := desk.Milestones[m]
+		p, pok := phone.Milestones[m]
+		switch {
+		case dok && pok && math.Abs(p-d) >= 0.5:
+			diffs = append(diffs, fmt.Sprintf("  %s: %.3f s on the phone, %.3f s on the desktop", m, p, d))
+		case dok && !pok:
+			diffs = append(diffs, fmt.Sprintf("  %s: not reached on the phone (%.3f s on the desktop)", m, d))
+		case pok && !dok:
+			diffs = append(diffs, fmt.Sprintf("  %s: %.3f s on the phone, not reached on the desktop", m, p))
+		}
+	}
+	had := map[string]bool{}
+	for _, r := range desk.Reasons {
+		had[r.Code+"/"+r.Touchpoint+"/"+r.Milestone] = true
+	}
+	for _, r := range phone.Reasons {
+		if !had[r.Code+"/"+r.Touchpoint+"/"+r.Milestone] {
+			diffs = append(diffs, "  only on the phone: "+strings.Join(strings.Fields(r.Message), " "))
+		}
+	}
+	for _, name := range []string{TouchContactForm, TouchChat, TouchPhone, TouchEmail} {
+		d, p := desk.Touchpoints[name], phone.Touchpoints[name]
+		switch {
+		case d.Up && !p.Up:
+			diffs = append(diffs, fmt.Sprintf("  %s: found on the desktop, not on the phone (%s)", name, why(p)))
+		case p.Up && !d.Up:
+			diffs = append(diffs, fmt.Sprintf("  %s: found on the phone, not on the desktop (%s)", name, why(d)))
+		}
+		if p.Menu != "" && d.Menu == "" {
+			diffs = append(diffs, fmt.Sprintf("  %s: on the phone the contact link is in a collapsed menu, reached by tapping %s", name, p.Menu))
+		}
+	}
+	if len(diffs) == 0 {
+		return append(out, "  Nothing else differs from the desktop visit.")
+	}
+	return append(out, diffs...)
 }
 
 // keyPointName makes a touchpoint name of a call to action's text

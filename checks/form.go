@@ -57,7 +57,7 @@ func checkForm(ctx context.Context, pg *Page) Outcome {
 		// The visitor dealt with the consent layer and follows the link:
 		// the contact page opens in another tab of the same visitor.
 		link = followable(ctx, pg, link)
-		tp.Page = link.Href
+		tp.Page, tp.Menu = link.Href, link.Menu
 		contact, pl, openErr = openContactPage(ctx, pg, link)
 		if openErr == nil {
 			st = lookForForm(ctx, pg, pl)

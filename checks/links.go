@@ -93,6 +93,7 @@ type contactLink struct {
 	Desc    string  `json:"desc"`
 	At      float64 `json:"at"` // when it was seen, epoch ms of the page clock
 	Since   float64 `json:"-"`  // when it could first be followed, seconds since navigation start
+	Menu    string  `json:"-"`  // the toggler opened to show it, if any
 }
 
 // followable is the contact link as the visitor follows it, after the
@@ -137,5 +138,6 @@ func followable(ctx context.Context, pg *Page, l contactLink) contactLink {
 	took := max(0, shown.At-in.At) / 1000
 	pg.Logf("contact form: opened the menu (%s %s) and the contact link %s showed %.0f ms after", in.Kind, tg.Desc, shown.Desc, took*1000)
 	shown.Since = l.Since + took
+	shown.Menu = tg.Desc
 	return shown
 }

@@ -37,6 +37,8 @@ func TestPhoneVisitorOnTheHeavyPage(t *testing.T) {
 	consentTruth(t, "menu-open")
 	if form := pres.Touchpoints[checks.TouchContactForm]; !form.Up || !strings.HasSuffix(form.Page, "/3p/theme/contact") || !logSays(pres, "opened the menu") {
 		t.Errorf("phone contact form %+v: want it found on the contact page through the opened menu; log %q", form, pres.Log)
+	} else if form.Menu == "" || dres.Touchpoints[checks.TouchContactForm].Menu != "" {
+		t.Errorf("menu: phone %q, desktop %q; want the phone's toggler named, the desktop's not", form.Menu, dres.Touchpoints[checks.TouchContactForm].Menu)
 	}
 	if pres.Visitor != "mobile" || pres.Verdict != checks.Indifferent {
 		t.Errorf("phone: %s as %q, reasons %+v; want indifferent", pres.Verdict, pres.Visitor, pres.Reasons)

@@ -17,8 +17,9 @@ func init() {
 }
 
 func runDiscover(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("discover", "discover [-browser PATH] URL", stderr)
+	fs := newFlags("discover", "discover [-browser PATH] [-phone=false] URL", stderr)
 	execPath := fs.String("browser", "", "Chromium binary (default: the Debian one)")
+	asPhone := fs.Bool("phone", true, "visit a second time as the mobile visitor (Lighthouse's phone on slow 4G) and note what differs")
 	if ok, code := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -42,7 +43,16 @@ func runDiscover(args []string, stdout, stderr io.Writer) int {
 		res.WriteText(stderr)
 		return exitInternal
 	}
-	fmt.Fprint(stdout, checks.DiscoverYAML(res))
+	var phone *checks.Result
+	if *asPhone && ctx.Err() == nil {
+		// A second fresh visitor, on the phone: what differs is noted.
+		pp := checks.AutoPlan(fs.Arg(0))
+		pp.Visitor, pp.Profile = "mobile", nil
+		pp.Defaults()
+		pr := checks.Visit(ctx, sup, pp)
+		phone = &pr
+	}
+	fmt.Fprint(stdout, checks.DiscoverYAML(res, phone))
 	if page := res.Touchpoints[checks.TouchPage]; !page.Up {
 		fmt.Fprintf(stderr, "touchprobe discover: the page failed (%s %s); the config above may be incomplete\n", page.Reason, page.Detail)
 		return exitFailed

@@ -14,12 +14,14 @@ import (
 	"github.com/touchprobe/touchprobe/probe/config"
 )
 
-// discover visits url with the real Chromium and parses what it printed
-// with the config loader: the output must be usable as it is.
-func discover(t *testing.T, url string) (string, config.Target) {
+// discover visits url with the real Chromium (as the desktop visitor only,
+// unless flags say otherwise) and parses what it printed with the config
+// loader: the output must be usable as it is.
+func discover(t *testing.T, url string, flags ...string) (string, config.Target) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if code := dispatch([]string{"discover", url}, &out, &errb); code != exitOK {
+	args := append(append([]string{"discover"}, append([]string{"-phone=false"}, flags...)...), url)
+	if code := dispatch(args, &out, &errb); code != exitOK {
 		t.Fatalf("discover %s: exit %d\nstdout:\n%s\nstderr:\n%s", url, code, out.String(), errb.String())
 	}
 	t.Logf("discover %s:\n%s", url, out.String())
@@ -113,7 +115,7 @@ func TestDiscoverYAMLProvider(t *testing.T) {
 			"phone":        {Up: false, Reason: "phone_missing", Detail: "none\non the page"},
 		},
 	}
-	out := checks.DiscoverYAML(res)
+	out := checks.DiscoverYAML(res, nil)
 	t.Log("\n" + out)
 	cfg, err := config.Parse("discover.yml", []byte(out))
 	if err != nil {
@@ -222,5 +224,71 @@ func TestDiscoverSuggestsKeyPoints(t *testing.T) {
 	}
 	if kps := cfg.Targets[0].Touchpoints; len(kps) == 0 || kps[0].Name != "book_a_table" {
 		t.Errorf("touchpoints %+v", kps)
+	}
+}
+
+// TestDiscoverNotesWhatDiffersOnAPhone: on the page whose hero is heavy and
+// whose contact link hides in a menu below 992 px, discover visits a second
+// time as the phone and says so: the verdicts, the LCP seconds apart, the
+// menu the phone visitor opened; the target is visited as both.
+func TestDiscoverNotesWhatDiffersOnAPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode: runs Chromium")
+	}
+	s, err := site.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, tg := discover(t, s.URL+"/fx/phone", "-phone=true")
+	for _, want := range []string{
+		"# As a phone visitor (mobile), the verdict is indifferent (desktop: pleasant).",
+		"#   largest_contentful_paint: ",
+		"#   contact_form: on the phone the contact link is in a collapsed menu, reached by tapping ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("discover does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Join(tg.Visitors, ",") != "desktop,mobile" {
+		t.Errorf("visitors %v, want [desktop mobile]", tg.Visitors)
+	}
+}
+
+// TestDiscoverPhoneDifferences: what a phone changed, from hand-made
+// results (no Chromium): only the differences are listed.
+func TestDiscoverPhoneDifferences(t *testing.T) {
+	desk := checks.Result{URL: "https://example.com/", Visitor: "desktop", Verdict: checks.Pleasant,
+		Milestones: map[string]float64{"first_contentful_paint": 0.8, "largest_contentful_paint": 1.2, "contact_form_ready": 2.0},
+		Touchpoints: map[string]checks.Touchpoint{"page": {Up: true}, "contact_form": {Up: true, Selector: "#f"},
+			"chat": {Up: true, FoundBy: "provider:crisp"}, "phone": {Up: true}}}
+	phone := checks.Result{URL: desk.URL, Visitor: "mobile", Verdict: checks.Problematic,
+		Milestones: map[string]float64{"first_contentful_paint": 1.1, "largest_contentful_paint": 7.5},
+		Reasons:    []checks.Reason{{Code: "chat_missing", Touchpoint: "chat", Failure: true, Message: "no chat\nlauncher"}},
+		Touchpoints: map[string]checks.Touchpoint{"page": {Up: true}, "contact_form": {Up: true, Selector: "#f", Menu: "button.toggler"},
+			"chat": {Up: false, Reason: "chat_missing", Detail: "no launcher"}, "phone": {Up: true}}}
+	out := checks.DiscoverYAML(desk, &phone)
+	t.Log("\n" + out)
+	for _, want := range []string{
+		"the verdict is problematic (desktop: pleasant)",
+		"largest_contentful_paint: 7.500 s on the phone, 1.200 s on the desktop",
+		"contact_form_ready: not reached on the phone (2.000 s on the desktop)",
+		"only on the phone: no chat launcher",
+		"chat: found on the desktop, not on the phone (chat_missing: no launcher)",
+		"contact_form: on the phone the contact link is in a collapsed menu, reached by tapping button.toggler",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if strings.Contains(out, "first_contentful_paint:") && strings.Contains(out, "first_contentful_paint: 1.100 s on the phone") {
+		t.Errorf("a 0.3 s difference is listed as one")
+	}
+	if _, err := config.Parse("discover.yml", []byte(out)); err != nil {
+		t.Fatalf("does not parse: %v", err)
+	}
+	same := checks.DiscoverYAML(desk, &desk)
+	if !strings.Contains(same, "Nothing else differs from the desktop visit.") {
+		t.Errorf("identical visits:\n%s", same)
 	}
 }
