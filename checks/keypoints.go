@@ -134,6 +134,27 @@ func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (Touchpoint, float6
 	if kp.Submit {
 		tab.AllowPosts()
 	}
+	// Steps never leave the target's site: the tab refuses to take its
+	// page elsewhere (the other site is never asked) unless allow_hosts
+	// names the host.
+	site, _ := url.Parse(pg.Plan.URL)
+	onSite := func(host string) bool {
+		return site == nil || browser.SameSite(host, site.Hostname()) || slices.Contains(kp.AllowHosts, host)
+	}
+	if u, err := url.Parse(kp.Page); err == nil && !onSite(u.Hostname()) {
+		return fail(-1, fmt.Sprintf("the page %s is on another site, %s (not in allow_hosts): not opened", kp.Page, u.Hostname()))
+	}
+	tab.StayOn(onSite)
+	leaving := func() string {
+		if l := tab.Leaving(); len(l) > 0 {
+			host := l[0]
+			if u, err := url.Parse(l[0]); err == nil {
+				host = u.Hostname()
+			}
+			return fmt.Sprintf("it would have left the site for %s (not in allow_hosts); the visitor's tab stayed", host)
+		}
+		return ""
+	}
 	window := pg.Plan.Window
 	errText, navStart, err := tab.Navigate(ctx, kp.Page, window)
 	switch {
@@ -145,13 +166,15 @@ func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (Touchpoint, float6
 	windowEnd := navStart.Add(window)
 	var origin float64 // the first document's time origin: the tab's navigation start, page clock
 	var lastAt float64
-	site, _ := url.Parse(pg.Plan.URL)
 	for i, st := range kp.Steps {
 		deadline := windowEnd
 		if st.Timeout > 0 {
 			deadline = time.Now().Add(st.Timeout)
 		}
 		in, why := runStep(ctx, tab, st, deadline)
+		if left := leaving(); left != "" {
+			return fail(i, left)
+		}
 		if why != "" {
 			return fail(i, why)
 		}
@@ -167,9 +190,19 @@ func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (Touchpoint, float6
 				origin = w.At - float64(time.Since(navStart).Milliseconds())
 			}
 			lastAt = w.At
-			if u, err := url.Parse(w.Href); err == nil && site != nil && !browser.SameSite(u.Hostname(), site.Hostname()) && !slices.Contains(kp.AllowHosts, u.Hostname()) {
+			// A new tab or a scheme the guard does not see: the address
+			// is the last word.
+			if u, err := url.Parse(w.Href); err == nil && (u.Scheme == "http" || u.Scheme == "https") && !onSite(u.Hostname()) {
 				return fail(i, fmt.Sprintf("it left the site for %s (not in allow_hosts)", u.Hostname()))
 			}
+		}
+	}
+	if last := kp.Steps[len(kp.Steps)-1]; last.Kind == StepClick {
+		// A last click's navigation is asked for just after the click:
+		// give the guard a moment to see it.
+		_ = browser.Until(ctx, time.Now().Add(300*time.Millisecond), stepPoll, func(context.Context) (bool, error) { return leaving() != "", nil })
+		if left := leaving(); left != "" {
+			return fail(len(kp.Steps)-1, left)
 		}
 	}
 	ready := time.Since(navStart).Seconds()

@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -119,7 +120,48 @@ func TestKeyPointStaysOnTheSite(t *testing.T) {
 	p := keyPlan("/fx/restaurant", kp)
 	p.KeyPoints[0].Page = strings.Replace(fixture.URL, "127.0.0.1", "localhost", 1) + "/fx/restaurant"
 	res := visitPlan(t, p)
-	if tp := res.Touchpoints["elsewhere"]; tp.Up || !strings.Contains(tp.Detail, "left the site") {
-		t.Errorf("elsewhere %+v, want a step that left the site to fail", tp)
+	if tp := res.Touchpoints["elsewhere"]; tp.Up || !strings.Contains(tp.Detail, "is on another site") {
+		t.Errorf("elsewhere %+v, want a key point whose page is on another site to fail, not opened", tp)
+	}
+}
+
+// TestKeyPointNeverLeavesTheSite: a click on a link to another site is
+// refused in the network: the other site is never asked (its server says
+// so), the step fails naming the host; with the host in allow_hosts the
+// visitor goes there.
+func TestKeyPointNeverLeavesTheSite(t *testing.T) {
+	asked := func() bool {
+		for _, ev := range fixture.ChatEvents() {
+			if ev.Kind == "reviews-asked" {
+				return true
+			}
+		}
+		return false
+	}
+	steps := []checks.Step{{Kind: checks.StepClick, CSS: "#reviews"}, {Kind: checks.StepText, Text: "What our guests say", Timeout: 3 * time.Second}}
+	fixture.ResetChatEvents()
+	res := visitPlan(t, keyPlan("/fx/restaurant", checks.KeyPoint{Name: "reviews", Steps: steps}))
+	if tp := res.Touchpoints["reviews"]; tp.Up || !strings.HasPrefix(tp.Detail, `step 1 (click "#reviews"): it would have left the site for `) {
+		t.Errorf("reviews %+v, want step 1 refused for leaving the site", tp)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if asked() {
+		t.Errorf("the other site was asked for the page: the visitor left the site")
+	}
+
+	fixture.ResetChatEvents()
+	p := keyPlan("/fx/restaurant", checks.KeyPoint{Name: "reviews", Steps: steps})
+	tpURL, err := url.Parse(fixture.ThirdPartyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := tpURL.Hostname()
+	p.KeyPoints[0].AllowHosts = []string{host}
+	res = visitPlan(t, p)
+	if tp := res.Touchpoints["reviews"]; !tp.Up {
+		t.Errorf("reviews with %s allowed: %+v; log %q", host, tp, res.Log)
+	}
+	if !asked() {
+		t.Errorf("allowed, the visitor never reached the other site")
 	}
 }

@@ -148,7 +148,8 @@
 //	                   on the click (fx-booking-widget-loaded: #booking-form there,
 //	                   disabled); the form is usable bookready=MS [1500] after the click
 //	                   (fx-booking-ready: #booking-date, #booking-guests, #booking-submit
-//	                   enabled).
+//	                   enabled). "Our reviews" #reviews links to the third site's
+//	                   /fx/reviews, which records ChatEvent "reviews-asked" when asked.
 //	/fx/mover          "Get a quote" #quote-btn: its click handler marks fx-quote-click,
 //	                   then throws an uncaught TypeError (reading 'steps' of undefined);
 //	                   #quote-modal never opens.

@@ -56,7 +56,17 @@ func registerOwnFixtures(s *Site, mux *http.ServeMux) {
 		return []byte("window.fxThirdPartyRanAt = performance.now(); window.fx && fx.mark('thirdparty-run');\n")
 	}))
 	mux.HandleFunc("/fx/evidence", s.evidencePage)
-	mux.HandleFunc("/fx/restaurant", restaurantPage)
+	mux.HandleFunc("/fx/restaurant", s.restaurantPage)
+	mux.HandleFunc("/fx/reviews", func(w http.ResponseWriter, r *http.Request) {
+		// The server's own record that a visitor came (ChatEvents kind
+		// "reviews-asked"): a guard that keeps the visitor on the site
+		// must leave it empty.
+		l := s.chatLog()
+		l.mu.Lock()
+		l.events = append(l.events, ChatEvent{Kind: "reviews-asked"})
+		l.mu.Unlock()
+		writePage(w, "Reviews", "", "<main><h1>What our guests say</h1></main>")
+	})
 	mux.HandleFunc("/fx/booking-widget.js", bookingWidgetJS)
 	mux.HandleFunc("/fx/mover", moverPage)
 	mux.HandleFunc("/shop/", shopPage)
@@ -286,13 +296,15 @@ func slowButton(ms int) string {
 // (/fx/booking-widget.js) on the click; its form #booking-form is there
 // disabled when the script ran (fx-booking-widget-loaded) and usable
 // bookready ms [1500] after the click (fx-booking-ready). Also the slow
-// "Opening hours" button (slowclick=MS [300]).
-func restaurantPage(w http.ResponseWriter, r *http.Request) {
+// "Opening hours" button (slowclick=MS [300]), and "Our reviews" (#reviews),
+// a link to another site's /fx/reviews.
+func (s *Site) restaurantPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ready := knob(q, "bookready", 1500)
 	body := fmt.Sprintf(`<header class="top"><strong>Trattoria Acme</strong></header>
 <main><h1>Trattoria Acme</h1><p>Fresh pasta every day, in the old town since 1987.</p>
 <p><button id="book-btn" class="big">Book a table</button></p>
+<p><a id="reviews" href="%s/fx/reviews">Our reviews</a></p>
 %s
 %s
 </main>
@@ -305,7 +317,7 @@ document.getElementById('book-btn').addEventListener('click', () => {
   const s = document.createElement('script'); s.id = 'booking-script';
   s.src = '/fx/booking-widget.js?readyat=' + Math.round(at + %d); document.body.appendChild(s);
 });
-</script>`, slowButton(knob(q, "slowclick", 300)), contactLinks, ready)
+</script>`, s.thirdPartyBase(r), slowButton(knob(q, "slowclick", 300)), contactLinks, ready)
 	writePage(w, "Trattoria Acme", "", body)
 }
 

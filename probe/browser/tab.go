@@ -53,7 +53,7 @@ func passDocument(tab context.Context, e *fetch.EventRequestPaused, marker strin
 	ctx, cancel := context.WithTimeout(tab, 10*time.Second)
 	defer cancel()
 	if e.Request != nil && e.Request.Method == "POST" && !allowPosts {
-		_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: 204})
+		refuseDocument(tab, e)
 		return
 	}
 	var headers []*fetch.HeaderEntry
@@ -85,6 +85,8 @@ type Tab struct {
 	mu         sync.Mutex
 	allowPosts bool
 	refused    []RefusedPost // see posts.go
+	stayOn     func(host string) bool
+	leaving    []string // top-document navigations stayOn refused, see posts.go
 	frames     map[cdp.FrameID]*Frame
 	children   map[target.ID]*child
 	sessions   map[target.SessionID]target.ID // auto-attached sessions, for their detach
@@ -121,6 +123,11 @@ func (t *Tab) onEvent(ev any) {
 	case *fetch.EventRequestPaused:
 		t.mu.Lock()
 		allow := t.allowPosts
+		if t.leavesLocked(e) {
+			t.mu.Unlock()
+			go refuseDocument(t.ctx, e)
+			return
+		}
 		t.noteRefusedLocked(e, allow)
 		t.mu.Unlock()
 		go passDocument(t.ctx, e, t.marker, allow)
@@ -313,6 +320,17 @@ func (t *Tab) Bound(ctx context.Context, d time.Duration) (context.Context, cont
 	}
 	stop := context.AfterFunc(ctx, cancel)
 	return bctx, func() { stop(); cancel() }
+}
+
+// StayOn keeps the tab's top document on the hosts ok accepts: a
+// navigation of it elsewhere (a link, a form, a script) is answered by the
+// tab itself with "204 No Content", so the browser stays where it was and
+// the other site is never asked; Leaving lists what was refused. Frames
+// inside the page (a chat vendor's iframe) are not concerned.
+func (t *Tab) StayOn(ok func(host string) bool) {
+	t.mu.Lock()
+	t.stayOn = ok
+	t.mu.Unlock()
 }
 
 // AllowPosts lets the tab send forms from now on: only a tab of its own
