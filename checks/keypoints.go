@@ -114,8 +114,8 @@ func checkKeyPoints(ctx context.Context, pg *Page) Outcome {
 }
 
 // runKeyPoint takes one key point's steps in a tab of its own.
-func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (Touchpoint, float64) {
-	tp := Touchpoint{Checked: true, Required: kp.Required, FoundBy: "config", Page: kp.Page}
+func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (tp Touchpoint, ready float64) {
+	tp = Touchpoint{Checked: true, Required: kp.Required, FoundBy: "config", Page: kp.Page}
 	fail := func(i int, why string) (Touchpoint, float64) {
 		tp.Reason = ReasonTouchpointBroken
 		if i >= 0 {
@@ -166,20 +166,38 @@ func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (Touchpoint, float6
 	windowEnd := navStart.Add(window)
 	var origin float64 // the first document's time origin: the tab's navigation start, page clock
 	var lastAt float64
+	// The steps' inputs are answered (measured) once the steps are done:
+	// waiting for each input's next paint would delay the next step and
+	// misdate what it sees.
+	var inputs []browser.Interaction
+	defer func() {
+		for i, in := range inputs {
+			until := 0.0
+			if i+1 < len(inputs) {
+				until = inputs[i+1].At
+			}
+			if m := in.Answer(ctx, until); m.Measured && (tp.InteractionSeconds == nil || m.Seconds > *tp.InteractionSeconds) {
+				tp.InteractionSeconds = ptr(m.Seconds)
+			}
+		}
+	}()
+	sctx := browser.DeferAnswers(ctx)
+	lastInput := 0
 	for i, st := range kp.Steps {
 		deadline := windowEnd
 		if st.Timeout > 0 {
 			deadline = time.Now().Add(st.Timeout)
 		}
-		in, why := runStep(ctx, tab, st, deadline)
+		in, why := runStep(sctx, tab, st, deadline)
+		if in.At > 0 {
+			inputs = append(inputs, in)
+			lastInput = i
+		}
 		if left := leaving(); left != "" {
-			return fail(i, left)
+			return fail(lastInput, left) // the input that led away, not the step that noticed
 		}
 		if why != "" {
 			return fail(i, why)
-		}
-		if in.Measured && (tp.InteractionSeconds == nil || in.Seconds > *tp.InteractionSeconds) {
-			tp.InteractionSeconds = ptr(in.Seconds)
 		}
 		var w struct {
 			Href string  `json:"href"`
@@ -205,7 +223,7 @@ func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (Touchpoint, float6
 			return fail(len(kp.Steps)-1, left)
 		}
 	}
-	ready := time.Since(navStart).Seconds()
+	ready = time.Since(navStart).Seconds()
 	if origin > 0 && lastAt > origin {
 		ready = (lastAt - origin) / 1000
 	}

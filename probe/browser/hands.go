@@ -191,6 +191,30 @@ type Interaction struct {
 	By string `json:"by,omitempty"`
 	// At: when the input was made, the element's frame clock (epoch ms).
 	At float64 `json:"at"`
+	// answer measures it later, for an input made under DeferAnswers.
+	answer func(ctx context.Context, untilEpoch float64) Interaction
+}
+
+type deferKey struct{}
+
+// DeferAnswers has inputs made with the returned context come back as
+// soon as they are made, their answer not yet measured: a visitor taking
+// steps goes on at once, and the probe's wait for the next paint must not
+// delay (and so misdate) what the steps see next. Interaction.Answer
+// measures it afterwards.
+func DeferAnswers(ctx context.Context) context.Context {
+	return context.WithValue(ctx, deferKey{}, true)
+}
+
+// Answer measures an input made under DeferAnswers (others are returned
+// as they are), counting only the page's events before untilEpoch (the
+// next input's At; 0: no bound), so a later input is not taken for its
+// answer.
+func (in Interaction) Answer(ctx context.Context, untilEpoch float64) Interaction {
+	if in.answer == nil {
+		return in
+	}
+	return in.answer(ctx, untilEpoch)
 }
 
 // pressHold holds the mouse button down between press and release. Zero
@@ -334,28 +358,41 @@ func (e *Element) interact(ctx context.Context, kind string, do func(context.Con
 	if err := do(ctx); err != nil {
 		return in, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, interactionWait)
-	defer cancel()
-	_ = Poll(wctx, 50*time.Millisecond, func(ctx context.Context) (bool, error) {
-		if e.frame.replaced(ctx, clk.Origin) {
-			return true, nil // the input took the document away (see replaced)
+	measure := func(ctx context.Context, untilEpoch float64) Interaction {
+		out := in
+		out.answer = nil
+		arg := map[string]float64{"since": clk.Now}
+		if untilEpoch > 0 {
+			arg["until"] = untilEpoch - clk.Origin
 		}
-		var r struct {
-			Found bool    `json:"found"`
-			MS    float64 `json:"ms"`
-			By    string  `json:"by"`
-		}
-		if err := e.frame.Call(ctx, "hands.interaction", map[string]float64{"since": clk.Now}, &r); err != nil {
-			// The input may have taken the frame away (a link, a form):
-			// the click happened, its answer is not measurable there.
-			return errors.Is(err, ErrGone), nil
-		}
-		if r.Found {
-			in.Seconds, in.Measured, in.By = r.MS/1000, true, r.By
-		}
-		return r.Found, nil
-	})
-	return in, nil
+		wctx, cancel := context.WithTimeout(ctx, interactionWait)
+		defer cancel()
+		_ = Poll(wctx, 50*time.Millisecond, func(ctx context.Context) (bool, error) {
+			if e.frame.replaced(ctx, clk.Origin) {
+				return true, nil // the input took the document away (see replaced)
+			}
+			var r struct {
+				Found bool    `json:"found"`
+				MS    float64 `json:"ms"`
+				By    string  `json:"by"`
+			}
+			if err := e.frame.Call(ctx, "hands.interaction", arg, &r); err != nil {
+				// The input may have taken the frame away (a link, a
+				// form): it happened, its answer is not measurable there.
+				return errors.Is(err, ErrGone), nil
+			}
+			if r.Found {
+				out.Seconds, out.Measured, out.By = r.MS/1000, true, r.By
+			}
+			return r.Found, nil
+		})
+		return out
+	}
+	if ctx.Value(deferKey{}) != nil {
+		in.answer = measure
+		return in, nil
+	}
+	return measure(ctx, 0), nil
 }
 
 // pointAt makes the visitor's pointer input at a point of the tab's

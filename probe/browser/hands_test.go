@@ -355,6 +355,9 @@ func TestInteractionIsTheGesturesSlowestEvent(t *testing.T) {
 		{"an earlier gesture does not count",
 			[]rec{{5000, "click", ago(4000)}, {1500, "click", ago(1495)}},
 			[]entry{{5000, 900, "click", 1}}, true, 5, "next-frame"},
+		{"a later gesture (the next step's, from 1000 ms ago) does not count either",
+			[]rec{{1500, "click", ago(1494)}, {900, "click", ago(400)}},
+			[]entry{{900, 496, "click", 9}}, true, 6, "next-frame"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var since float64
@@ -366,7 +369,8 @@ func TestInteractionIsTheGesturesSlowestEvent(t *testing.T) {
 				MS    float64 `json:"ms"`
 				By    string  `json:"by"`
 			}
-			if err := main.Call(ctx, "hands.interaction", map[string]float64{"since": since}, &r); err != nil {
+			// until: the clock 1000 ms before the call (since is 2000).
+			if err := main.Call(ctx, "hands.interaction", map[string]float64{"since": since, "until": since + 1000}, &r); err != nil {
 				t.Fatal(err)
 			}
 			if r.Found != c.found || r.By != c.by || math.Abs(r.MS-c.ms) > 0.5 {

@@ -258,9 +258,10 @@
   // entry) by the next frame after it as seen here.
   interaction(arg) {
     if (this.take) this.take();
-    const since = arg.since - 1;
-    const entries = this.events.filter((e) => e.t >= since);
-    const recs = this.inputs.filter((r) => r.t >= since);
+    // until (optional): a later input's clock; its events are not this one's.
+    const since = arg.since - 1, until = arg.until || Infinity;
+    const entries = this.events.filter((e) => e.t >= since && e.t < until);
+    const recs = this.inputs.filter((r) => r.t >= since && r.t < until);
     const entryOf = (r) => entries.find((e) => e.name === r.type && Math.abs(e.t - r.t) < 1);
     let ms = -1, by = '', start = Infinity;
     for (const r of recs) {
