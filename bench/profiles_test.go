@@ -3,10 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,7 +66,7 @@ func TestBenchTwoProfiles(t *testing.T) {
 	rounds := func(profiles ...checks.Plan) (float64, float64) {
 		jobs := make(chan checks.Plan)
 		var wg sync.WaitGroup
-		cpu0 := groupCPUSeconds(sup.ProcessGroup())
+		cpu0 := browser.GroupStats(sup.ProcessGroup()).CPUSeconds
 		start := time.Now()
 		for range 2 {
 			wg.Go(func() {
@@ -86,7 +82,7 @@ func TestBenchTwoProfiles(t *testing.T) {
 		}
 		close(jobs)
 		wg.Wait()
-		return float64(n) / time.Since(start).Minutes(), (groupCPUSeconds(sup.ProcessGroup()) - cpu0) / float64(n)
+		return float64(n) / time.Since(start).Minutes(), (browser.GroupStats(sup.ProcessGroup()).CPUSeconds - cpu0) / float64(n)
 	}
 	clear(walls)
 	oneRate, oneCPU := rounds(desktop)
@@ -100,37 +96,4 @@ func TestBenchTwoProfiles(t *testing.T) {
 		median(walls["desktop"]), median(walls["mobile"]), median(walls["mobile-wifi"]), median(walls["phone-device"]))
 	fmt.Printf("BENCH profiles [desktop, mobile-wifi]: %5.1f rounds/min, Chromium CPU %.2f s per round (rate %.2f of one profile, CPU %.2fx; the phone without slow 4G)\n", wifiRate, wifiCPU, wifiRate/oneRate, wifiCPU/oneCPU)
 	fmt.Printf("BENCH profiles [desktop, phone-device]:%5.1f rounds/min, Chromium CPU %.2f s per round (rate %.2f of one profile, CPU %.2fx; the phone's screen and touch only)\n", devRate, devCPU, devRate/oneRate, devCPU/oneCPU)
-}
-
-// groupCPUSeconds sums the user and system CPU time of a process group
-// (Chromium's tree): its processes' own, plus that of their children that
-// exited and were reaped (a visit's renderers end with its tab; the zygote
-// reaps them).
-func groupCPUSeconds(pgid int) float64 {
-	tick := 100.0 // USER_HZ on Linux
-	var sum float64
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, p := range stats {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		_, rest, ok := strings.Cut(string(b), ") ")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest) // from field 3 (state) on
-		if len(f) < 15 {
-			continue
-		}
-		if g, _ := strconv.Atoi(f[2]); g != pgid {
-			continue
-		}
-		u, _ := strconv.ParseFloat(f[11], 64)
-		s, _ := strconv.ParseFloat(f[12], 64)
-		cu, _ := strconv.ParseFloat(f[13], 64)
-		cs, _ := strconv.ParseFloat(f[14], 64)
-		sum += (u + s + cu + cs) / tick
-	}
-	return sum
 }

@@ -215,12 +215,12 @@ func runKeyPoint(ctx context.Context, pg *Page, kp KeyPoint) (tp Touchpoint, rea
 			}
 		}
 	}
-	if last := kp.Steps[len(kp.Steps)-1]; last.Kind == StepClick {
-		// A last click's navigation is asked for just after the click:
-		// give the guard a moment to see it.
+	if len(inputs) > 0 && lastInput == len(kp.Steps)-1 {
+		// A navigation the last step's input caused is asked for just
+		// after it: give the guard a moment to see it.
 		_ = browser.Until(ctx, time.Now().Add(300*time.Millisecond), stepPoll, func(context.Context) (bool, error) { return leaving() != "", nil })
 		if left := leaving(); left != "" {
-			return fail(len(kp.Steps)-1, left)
+			return fail(lastInput, left)
 		}
 	}
 	ready = time.Since(navStart).Seconds()

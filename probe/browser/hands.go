@@ -217,11 +217,6 @@ func (in Interaction) Answer(ctx context.Context, untilEpoch float64) Interactio
 	return in.answer(ctx, untilEpoch)
 }
 
-// pressHold holds the mouse button down between press and release. Zero
-// in the product; tests set it to make a slow machine's gap between the
-// two inputs happen every time (export_test.go).
-var pressHold time.Duration
-
 // interactionWait bounds how long an input's answer (its next paint) is
 // waited for.
 const interactionWait = 3 * time.Second
@@ -340,9 +335,26 @@ func (e *Element) Value(ctx context.Context) (string, error) {
 }
 
 // Clear empties a field the probe typed into, so that a test value never
-// stays in a form a visitor could send.
+// stays in a form a visitor could send. It does as a visitor does, with
+// trusted input: a click into the field, select all, delete; the field
+// must then be empty. The click's answer is not waited for.
 func (e *Element) Clear(ctx context.Context) error {
-	return e.frame.Call(ctx, "hands.clear", map[string]any{"handle": e.handle}, nil)
+	if _, err := e.Click(DeferAnswers(ctx)); err != nil {
+		return err
+	}
+	for _, key := range []string{"Ctrl+A", "Backspace"} {
+		if err := e.frame.tab.press(ctx, key); err != nil {
+			return err
+		}
+	}
+	v, err := e.Value(ctx)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(v) != "" {
+		return fmt.Errorf("%s still holds %q after select all and delete", e.desc, truncate(v, 60))
+	}
+	return nil
 }
 
 // interact makes one input and measures its answer in the element's frame.
@@ -404,9 +416,6 @@ func (t *Tab) pointAt(ctx context.Context, x, y float64) error {
 		return chromedp.Do(cctx, chromedp.TapXY(x, y))
 	}
 	for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMouseMoved, input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
-		if typ == input.DispatchMouseEventTypeMouseReleased && pressHold > 0 {
-			time.Sleep(pressHold)
-		}
 		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y}
 		if typ != input.DispatchMouseEventTypeMouseMoved {
 			p.Button, p.ClickCount = input.MouseButtonLeft, 1
@@ -426,35 +435,42 @@ func (t *Tab) insertText(ctx context.Context, text string) error {
 	return err
 }
 
-// keys the probe presses: DOM key, code and Windows key code.
+// keys the probe presses: DOM key, code, Windows key code, the text it
+// types, and for a chord its modifiers (Ctrl=2) and the editing command
+// the platform's key bindings give it.
 var keys = map[string]struct {
-	code string
-	vk   int64
-	text string
+	key, code string
+	vk        int64
+	text      string
+	modifiers int64
+	commands  []string
 }{
-	"Enter":     {"Enter", 13, "\r"},
-	"Escape":    {"Escape", 27, ""},
-	"Tab":       {"Tab", 9, ""},
-	"ArrowDown": {"ArrowDown", 40, ""},
-	"ArrowUp":   {"ArrowUp", 38, ""},
+	"Enter":     {"Enter", "Enter", 13, "\r", 0, nil},
+	"Escape":    {"Escape", "Escape", 27, "", 0, nil},
+	"Tab":       {"Tab", "Tab", 9, "", 0, nil},
+	"ArrowDown": {"ArrowDown", "ArrowDown", 40, "", 0, nil},
+	"ArrowUp":   {"ArrowUp", "ArrowUp", 38, "", 0, nil},
+	"Backspace": {"Backspace", "Backspace", 8, "", 0, nil},
+	"Ctrl+A":    {"a", "KeyA", 65, "", 2, []string{"selectAll"}},
 }
 
-// press presses and releases a key in the focused element.
-func (t *Tab) press(ctx context.Context, key string) error {
-	k, ok := keys[key]
+// press presses and releases a key (or a chord) in the focused element.
+func (t *Tab) press(ctx context.Context, name string) error {
+	k, ok := keys[name]
 	if !ok {
-		return fmt.Errorf("no key %q", key)
+		return fmt.Errorf("no key %q", name)
 	}
 	cctx, cancel := t.Bound(ctx, callTimeout)
 	defer cancel()
-	down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: k.code, WindowsVirtualKeyCode: k.vk, NativeVirtualKeyCode: k.vk, Text: k.text}
+	down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: k.key, Code: k.code, WindowsVirtualKeyCode: k.vk, NativeVirtualKeyCode: k.vk,
+		Text: k.text, Modifiers: k.modifiers, Commands: k.commands}
 	if k.text == "" {
 		down.Type = input.DispatchKeyEventTypeRawKeyDown
 	}
 	if _, err := chromedp.Call(cctx, input.DispatchKeyEvent, down); err != nil {
 		return err
 	}
-	up := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyUp, Key: key, Code: k.code, WindowsVirtualKeyCode: k.vk, NativeVirtualKeyCode: k.vk}
+	up := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyUp, Key: k.key, Code: k.code, WindowsVirtualKeyCode: k.vk, NativeVirtualKeyCode: k.vk, Modifiers: k.modifiers}
 	_, err := chromedp.Call(cctx, input.DispatchKeyEvent, up)
 	return err
 }

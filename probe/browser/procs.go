@@ -16,6 +16,10 @@ type ProcStats struct {
 	Zombies  int   // exited but not reaped
 	RSSBytes int64 // sum of resident set sizes (double-counts shared pages)
 	PSSBytes int64 // sum of proportional set sizes (shared pages split)
+	// CPUSeconds: user and system time of the live processes and of their
+	// children that exited and were reaped (a visit's renderers end with
+	// its tab; the zygote, in the group, reaps them).
+	CPUSeconds float64
 }
 
 // GroupStats describes the processes of one process group, e.g. a browser
@@ -31,21 +35,28 @@ func groupStats(pgid int) ProcStats {
 		return st
 	}
 	for _, pid := range groupPIDs(pgid) {
-		state, ok := procState(pid)
-		if !ok {
+		f := statFields(pid)
+		if len(f) < 15 || f[0] == "" {
 			continue
 		}
-		if state == 'Z' {
+		if f[0][0] == 'Z' {
 			st.Zombies++
 			continue
 		}
 		st.Count++
+		for _, ticks := range f[11:15] { // utime, stime, cutime, cstime
+			v, _ := strconv.ParseFloat(ticks, 64)
+			st.CPUSeconds += v / clockTicks
+		}
 		rss, pss := procMemory(pid)
 		st.RSSBytes += rss
 		st.PSSBytes += pss
 	}
 	return st
 }
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times (100 on Linux).
+const clockTicks = 100.0
 
 // groupPIDs lists the processes in process group pgid.
 func groupPIDs(pgid int) []int {

@@ -235,17 +235,6 @@
     return { options: [...el.options].map((o) => o.text.trim()), selected: el.selectedIndex };
   },
 
-  // clear empties a field the probe typed into (the visitor's own
-  // selection and delete keys would do the same).
-  clear(arg) {
-    const el = this.el(arg.handle);
-    if (!el) return false;
-    if (el.isContentEditable) el.textContent = '';
-    else Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set.call(el, '');
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-    return true;
-  },
-
   clock() { return { now: performance.now(), origin: performance.timeOrigin }; },
 
   // interaction reports the input-to-next-paint time of the gesture that
@@ -263,7 +252,7 @@
     const entries = this.events.filter((e) => e.t >= since && e.t < until);
     const recs = this.inputs.filter((r) => r.t >= since && r.t < until);
     const entryOf = (r) => entries.find((e) => e.name === r.type && Math.abs(e.t - r.t) < 1);
-    let ms = -1, by = '', start = Infinity;
+    let ms = -1, by = '';
     for (const r of recs) {
       if (!r.paint) return { found: false, pending: true };
       const e = entryOf(r);
@@ -271,14 +260,12 @@
       if (!e && frame >= 16 && performance.now() - r.paint < 500) return { found: false, pending: true };
       const d = e ? e.d : frame;
       if (d > ms) { ms = d; by = e ? 'event-timing' : 'next-frame'; }
-      start = Math.min(start, r.t);
     }
     // Entries of events the listeners above did not see (pointerup, keyup).
     for (const e of entries) {
       if (e.d > ms) { ms = e.d; by = 'event-timing'; }
-      start = Math.min(start, e.t);
     }
     if (ms < 0) return { found: false };
-    return { found: true, ms, start, by };
+    return { found: true, ms, by };
   },
 })
