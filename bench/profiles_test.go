@@ -94,6 +94,11 @@ func TestBenchTwoProfiles(t *testing.T) {
 	fmt.Printf("BENCH profiles [desktop, mobile]:      %5.1f rounds/min, Chromium CPU %.2f s per round (rate %.2f of one profile, CPU %.2fx)\n", twoRate, twoCPU, twoRate/oneRate, twoCPU/oneCPU)
 	fmt.Printf("BENCH profiles wall per visit median: desktop %.0f ms, mobile %.0f ms, mobile-wifi %.0f ms, phone-device %.0f ms\n",
 		median(walls["desktop"]), median(walls["mobile"]), median(walls["mobile-wifi"]), median(walls["phone-device"]))
+	// Were a round only as long as its visits (no contention for the
+	// cores), two profiles would give desktop/(desktop+mobile) of one
+	// profile's rate: what is left below that is the machine's.
+	wd, wm := median(walls["desktop"]), median(walls["mobile"])
+	fmt.Printf("BENCH profiles [desktop, mobile] from the visits' own lengths: rate %.2f of one profile (measured %.2f)\n", wd/(wd+wm), twoRate/oneRate)
 	fmt.Printf("BENCH profiles [desktop, mobile-wifi]: %5.1f rounds/min, Chromium CPU %.2f s per round (rate %.2f of one profile, CPU %.2fx; the phone without slow 4G)\n", wifiRate, wifiCPU, wifiRate/oneRate, wifiCPU/oneCPU)
 	fmt.Printf("BENCH profiles [desktop, phone-device]:%5.1f rounds/min, Chromium CPU %.2f s per round (rate %.2f of one profile, CPU %.2fx; the phone's screen and touch only)\n", devRate, devCPU, devRate/oneRate, devCPU/oneCPU)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -23,7 +24,7 @@ func registerThirdPartyFixtures(s *Site, mux *http.ServeMux) {
 	mux.HandleFunc("/3p/theme/contact", func(w http.ResponseWriter, r *http.Request) { themePage(w, r, true) })
 	mux.HandleFunc("/fx/phone", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		for k, v := range map[string]string{"heavy": "1", "contactpage": "1", "chat": "cross", "chatui": "1000", "answer": "2000", "chatres": "200000"} {
+		for k, v := range map[string]string{"heavy": "1", "contactpage": "1", "chat": "cross", "chatui": "1000", "answer": "2000", "chatres": strconv.Itoa(PhoneChatAssetBytes)} {
 			if _, ok := q[k]; !ok {
 				q.Set(k, v)
 			}
@@ -33,6 +34,10 @@ func registerThirdPartyFixtures(s *Site, mux *http.ServeMux) {
 		themePage(w, r2, false)
 	})
 }
+
+// PhoneChatAssetBytes is the size of the script /fx/phone's cross-site
+// chat iframe loads in its head (chatres).
+const PhoneChatAssetBytes = 200000
 
 // companyBody is the company page that the consent managers sit on: a
 // contact form and phone and e-mail links.

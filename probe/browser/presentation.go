@@ -121,13 +121,11 @@ func (p presentation) tab() chromedp.Action[struct{}] {
 	})
 }
 
-// frame presents a cross-site iframe's own target: it has its own
+// presentFrame presents a cross-site iframe's own target: it has its own
 // User-Agent override (its requests and its navigator are its own).
-func (p presentation) frame() chromedp.Action[struct{}] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, p.userAgentOverride())
-		return err
-	})
+func (p presentation) presentFrame(ctx context.Context, s cdp.Session) error {
+	_, err := cdp.Call(ctx, s, emulation.SetUserAgentOverride, p.userAgentOverride())
+	return err
 }
 
 func touchPoints(touch bool) int64 {

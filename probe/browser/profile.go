@@ -115,30 +115,35 @@ type emulateNetworkConditionsParams struct {
 	UploadThroughput   float64 `json:"uploadThroughput"`
 }
 
-// throttle applies the profile's network and CPU to one target (a tab, or
-// a cross-site iframe's own).
+// throttle applies the profile's network and CPU to a tab's target.
 func (p presentation) throttle() chromedp.Action[struct{}] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if p.network.Throttled() {
-			rate := func(kbps float64) float64 {
-				if kbps <= 0 {
-					return -1 // not limited
-				}
-				return BytesPerSecond(kbps)
-			}
-			// The command DevTools and Lighthouse's devtools throttling
-			// send (deprecated in the protocol for the rule-based one,
-			// which leaves a cross-site iframe's own requests alone).
-			if _, err := cdp.Call(ctx, t, emulateNetworkConditions, emulateNetworkConditionsParams{Latency: p.network.LatencyMS,
-				DownloadThroughput: rate(p.network.DownKbps), UploadThroughput: rate(p.network.UpKbps)}); err != nil {
-				return err
-			}
-		}
-		if p.cpu > 1 {
-			if _, err := cdp.Call(ctx, t, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: p.cpu}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return p.throttleOn(ctx, t, true)
 	})
+}
+
+// throttleOn applies the profile's network, and its CPU when cpu is set, to
+// one target: a tab, a cross-site iframe's own, a service worker.
+func (p presentation) throttleOn(ctx context.Context, s cdp.Session, cpu bool) error {
+	if p.network.Throttled() {
+		rate := func(kbps float64) float64 {
+			if kbps <= 0 {
+				return -1 // not limited
+			}
+			return BytesPerSecond(kbps)
+		}
+		// The command DevTools and Lighthouse's devtools throttling
+		// send (deprecated in the protocol for the rule-based one,
+		// which leaves a cross-site iframe's own requests alone).
+		if _, err := cdp.Call(ctx, s, emulateNetworkConditions, emulateNetworkConditionsParams{Latency: p.network.LatencyMS,
+			DownloadThroughput: rate(p.network.DownKbps), UploadThroughput: rate(p.network.UpKbps)}); err != nil {
+			return err
+		}
+	}
+	if cpu && p.cpu > 1 {
+		if _, err := cdp.Call(ctx, s, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: p.cpu}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

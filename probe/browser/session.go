@@ -157,13 +157,14 @@ type Session struct {
 }
 
 type document struct {
-	start     float64 // monotonic seconds of the first request
-	status    int
-	statusTxt string
-	errText   string
-	redirects int
-	url       string
-	ttfb      float64 // ms, from resource timing
+	start      float64 // monotonic seconds of the first request
+	status     int
+	statusTxt  string
+	errText    string
+	redirects  int
+	url        string
+	ttfb       float64 // ms, from resource timing
+	headersEnd float64 // ms, when the headers had crossed an emulated network (see visitorTTFB)
 }
 
 // newSession creates a fresh incognito context and tab, and prepares it so
@@ -290,6 +291,7 @@ const disposeWait = time.Second
 func (s *Session) Close() {
 	s.prepareNext()
 	s.closeOnce.Do(func() {
+		go s.tab.releaseCPU()
 		commit := s.in.nextCommit()
 		go func() {
 			t := time.NewTimer(disposeWait)
@@ -553,8 +555,9 @@ func (s *Session) onEvent(ev any) {
 				d.status, d.statusTxt = int(e.Response.Status), e.Response.StatusText
 				if tm := e.Response.Timing; tm != nil {
 					d.ttfb = (tm.RequestTime-d.start)*1000 + tm.ReceiveHeadersStart
+					d.headersEnd = (tm.RequestTime-d.start)*1000 + tm.ReceiveHeadersEnd
 					if tm.ReceiveHeadersStart <= 0 {
-						d.ttfb = (tm.RequestTime-d.start)*1000 + tm.ReceiveHeadersEnd
+						d.ttfb = d.headersEnd
 					}
 				}
 			}
@@ -697,6 +700,21 @@ type pageReading struct {
 	CLS        float64  `json:"cls"`
 }
 
+// visitorTTFB is the first byte as a visitor on an emulated network gets
+// it. Chromium's network emulation holds the response back by the
+// profile's latency after the server's first byte: the page's own
+// responseStart (and the timing's receiveHeadersStart) is that server
+// byte, measured: 13 ms on slow 4G where the document reached the page
+// 568 ms after it was sent. The held-back headers' end is the visitor's.
+func (s *Session) visitorTTFB(doc *document) (float64, bool) {
+	if doc == nil || !s.tab.presentation().network.Throttled() {
+		return 0, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return doc.headersEnd, doc.headersEnd > 0
+}
+
 // Timeline stops the observation and reads what the page did. Call it after
 // Settled (or whenever the visit must end).
 func (s *Session) Timeline(ctx context.Context) Timeline {
@@ -744,6 +762,9 @@ func (s *Session) Timeline(ctx context.Context) Timeline {
 			}
 		}
 		set(TTFB, r.TTFB)
+		if ms, ok := s.visitorTTFB(doc); ok && ms/1000 > tl.Milestones[TTFB] {
+			tl.Milestones[TTFB] = ms / 1000
+		}
 		set(FirstPaint, r.FP)
 		set(FirstContentfulPaint, r.FCP)
 		set(LargestContentfulPaint, r.LCP)
@@ -759,6 +780,9 @@ func (s *Session) Timeline(ctx context.Context) Timeline {
 	if doc != nil {
 		if doc.ttfb > 0 {
 			tl.Milestones[TTFB] = doc.ttfb / 1000
+		}
+		if ms, ok := s.visitorTTFB(doc); ok && ms > doc.ttfb {
+			tl.Milestones[TTFB] = ms / 1000
 		}
 		for name, key := range map[string]string{
 			FirstPaint: "firstPaint", FirstContentfulPaint: "firstContentfulPaint",

@@ -13,8 +13,9 @@ func (s *Session) Evidence(ctx context.Context) Evidence {
 	s.mu.Lock()
 	var pageURL string
 	var start float64
-	if d := s.docs[s.loader]; d != nil {
-		pageURL, start = d.url, d.start
+	doc := s.docs[s.loader]
+	if doc != nil {
+		pageURL, start = doc.url, doc.start
 	}
 	window, off := s.opts.Window, s.opts.NoEvidence
 	s.mu.Unlock()
@@ -41,7 +42,11 @@ func (s *Session) Evidence(ctx context.Context) Evidence {
 	}
 	ev := s.rec.read(origin, pageURL)
 	var r evidenceReading
-	if err := main.Call(rctx, "evidence.read", map[string]float64{"windowMs": float64(window.Milliseconds())}, &r); err == nil {
+	arg := map[string]float64{"windowMs": float64(window.Milliseconds())}
+	if ms, ok := s.visitorTTFB(doc); ok {
+		arg["ttfbMs"] = ms
+	}
+	if err := main.Call(rctx, "evidence.read", arg, &r); err == nil {
 		ev.merge(r, pageURL)
 	} else {
 		ev.LongTasks.ThirdPartyBlockingShare = -1

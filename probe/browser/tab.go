@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -17,8 +18,9 @@ import (
 )
 
 // prepareTab presents a tab as the visitor's browser (presentation.go),
-// and pauses its document requests (pages and iframes only, so the page's
-// own requests are untouched) for passDocument.
+// pauses its document requests (pages and iframes only, so the page's own
+// requests are untouched) for passDocument, and the targets its documents
+// start until they are set up (relay.go).
 func prepareTab(pres presentation) chromedp.Action[struct{}] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if _, err := pres.tab()(ctx, t); err != nil {
@@ -29,7 +31,7 @@ func prepareTab(pres presentation) chromedp.Action[struct{}] {
 		}}}); err != nil {
 			return err
 		}
-		return nil
+		return pauseChildren(ctx, t, true)
 	})
 }
 
@@ -89,7 +91,7 @@ type Tab struct {
 	leaving    []string // top-document navigations stayOn refused, see posts.go
 	frames     map[cdp.FrameID]*Frame
 	children   map[target.ID]*child
-	sessions   map[target.SessionID]target.ID // auto-attached sessions, for their detach
+	relays     map[target.SessionID]*relay // auto-attached targets (relay.go)
 	observers  []func(ev any)
 	closed     bool
 }
@@ -105,7 +107,7 @@ func newTab(marker string, mods []Module, pres presentation) *Tab {
 	return &Tab{
 		marker: marker, modules: append([]Module{handsModule}, mods...), touch: pres.touch, pres: pres,
 		frames: map[cdp.FrameID]*Frame{}, children: map[target.ID]*child{},
-		sessions: map[target.SessionID]target.ID{},
+		relays: map[target.SessionID]*relay{},
 	}
 }
 
@@ -117,8 +119,24 @@ func (t *Tab) observe(fn func(ev any)) {
 	t.mu.Unlock()
 }
 
-// onEvent is the tab's own listener and every child target's.
-func (t *Tab) onEvent(ev any) {
+// onEvent is the tab's own listener.
+func (t *Tab) onEvent(ev any) { t.dispatch(nil, ev) }
+
+// childEvent is the listener of a cross-site iframe's flat session: the
+// frame's network events and its own children come through its relay (the
+// session that paused it), not twice.
+func (t *Tab) childEvent(ev any) {
+	switch ev.(type) {
+	case *network.EventRequestWillBeSent, *network.EventResponseReceived, *network.EventLoadingFinished, *network.EventLoadingFailed,
+		*target.EventAttachedToTarget, *target.EventDetachedFromTarget, *target.EventReceivedMessageFromTarget:
+		return
+	}
+	t.dispatch(nil, ev)
+}
+
+// dispatch handles an event of the tab's session (from == nil) or of a
+// relay, then passes it to the observers.
+func (t *Tab) dispatch(from *relay, ev any) {
 	switch e := ev.(type) {
 	case *fetch.EventRequestPaused:
 		t.mu.Lock()
@@ -132,18 +150,28 @@ func (t *Tab) onEvent(ev any) {
 		t.mu.Unlock()
 		go passDocument(t.ctx, e, t.marker, allow)
 	case *target.EventAttachedToTarget:
-		if e.TargetInfo != nil && e.TargetInfo.Type == "iframe" {
-			t.mu.Lock()
-			t.sessions[e.SessionID] = e.TargetInfo.TargetID
-			t.mu.Unlock()
-			go t.attach(e.TargetInfo.TargetID)
+		t.adopt(from, e)
+	case *target.EventReceivedMessageFromTarget:
+		t.mu.Lock()
+		r := t.relays[e.SessionID]
+		t.mu.Unlock()
+		if r != nil {
+			if inner := r.deliver(e.Message); inner != nil {
+				t.dispatch(r, inner)
+			}
 		}
+		return
 	case *target.EventDetachedFromTarget:
 		t.mu.Lock()
-		id := t.sessions[e.SessionID]
-		delete(t.sessions, e.SessionID)
+		r := t.relays[e.SessionID]
+		delete(t.relays, e.SessionID)
 		t.mu.Unlock()
-		t.detach(id)
+		if r != nil {
+			r.close()
+			if r.kind == "iframe" {
+				t.detach(r.targetID)
+			}
+		}
 	case *page.EventFrameNavigated:
 		if e.Frame != nil {
 			t.mu.Lock()
@@ -167,9 +195,36 @@ func (t *Tab) onEvent(ev any) {
 	}
 }
 
-// attach opens a session on a cross-site iframe's target (the tab's own
-// auto-attached session is chromedp's, which keeps no executor for it), so
-// that its frames can be reached and its events seen.
+// adopt takes a target a document of the tab started, paused (relay.go):
+// it is set up as the visitor's and let run; a cross-site iframe then gets
+// a flat session of its own for its frames.
+func (t *Tab) adopt(from *relay, e *target.EventAttachedToTarget) {
+	if e.TargetInfo == nil {
+		return
+	}
+	var parent cdp.Session = from
+	if from == nil {
+		parent = chromedp.FromContext(t.ctx).Target
+	}
+	r := newRelay(parent, e.SessionID, e.TargetInfo.TargetID, string(e.TargetInfo.Type))
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.relays[e.SessionID] = r
+	t.mu.Unlock()
+	go func() {
+		_ = r.start(t.ctx, t.presentation())
+		if r.kind == "iframe" {
+			t.attach(r.targetID)
+		}
+	}()
+}
+
+// attach opens a flat session on a cross-site iframe's target (once its
+// relay let it run: a target without a document takes none), so that its
+// frames can be reached and its events seen.
 func (t *Tab) attach(id target.ID) {
 	t.mu.Lock()
 	if t.closed || t.children[id] != nil {
@@ -180,12 +235,11 @@ func (t *Tab) attach(id target.ID) {
 	t.children[id] = c
 	t.mu.Unlock()
 	// Detach on cancel: closing the iframe's target is not ours to do.
-	c.ctx, c.cancel = chromedp.NewContext(t.ctx, chromedp.WithTargetID(id), chromedp.WithDetachOnCancel(), chromedp.WithListener(t.onEvent))
+	c.ctx, c.cancel = chromedp.NewContext(t.ctx, chromedp.WithTargetID(id), chromedp.WithDetachOnCancel(), chromedp.WithListener(t.childEvent))
 	// The first Do attaches, and the attachment lives as long as the
 	// context of that Do: no deadline of its own, a timer instead.
 	timer := time.AfterFunc(5*time.Second, c.cancel)
-	pres := t.presentation()
-	err := chromedp.Do(c.ctx, pres.frame(), pres.throttle(), installModules(t.mods()))
+	err := chromedp.Do(c.ctx, installModules(t.mods()))
 	timer.Stop()
 	if err != nil {
 		c.cancel()
@@ -370,7 +424,12 @@ func (t *Tab) Close() {
 	t.closed = true
 	kids := t.children
 	t.children = map[target.ID]*child{}
+	relays := t.relays
+	t.relays = map[target.SessionID]*relay{}
 	t.mu.Unlock()
+	for _, r := range relays {
+		r.close()
+	}
 	for _, c := range kids {
 		if c.cancel != nil {
 			c.cancel()
@@ -394,6 +453,32 @@ func (s *Session) OpenTab(ctx context.Context) (*Tab, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// releaseCPU ends the CPU slowdown of a tab whose visit is over, on its
+// renderer and its cross-site iframes'. Chromium slows a renderer by making
+// its main thread spin, busy or idle, three quarters of the time at 4x: a
+// closed visit waiting to be disposed (up to disposeWait) would burn most
+// of a core per renderer for nothing.
+func (t *Tab) releaseCPU() {
+	if t.presentation().cpu <= 1 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, time.Second)
+	defer cancel()
+	off := emulation.SetCPUThrottlingRateParams{Rate: 1}
+	_, _ = chromedp.Call(ctx, emulation.SetCPUThrottlingRate, off)
+	t.mu.Lock()
+	var frames []*relay
+	for _, r := range t.relays {
+		if r.kind == "iframe" {
+			frames = append(frames, r)
+		}
+	}
+	t.mu.Unlock()
+	for _, r := range frames {
+		_, _ = cdp.Call(ctx, r, emulation.SetCPUThrottlingRate, off)
+	}
 }
 
 // mods is the tab's module list.

@@ -36,7 +36,9 @@
     return s.slice(0, 80);
   },
 
-  // read returns what the timeline holds up to windowMs (page clock).
+  // read returns what the timeline holds up to windowMs (page clock);
+  // ttfbMs, when given, is the first byte as the visitor got it on an
+  // emulated network (later than the page's own responseStart).
   read(arg) {
     const windowMs = arg.windowMs || 20000;
     const tasks = this.tasks.filter((t) => t.t < windowMs);
@@ -48,7 +50,7 @@
       for (const s of f.scripts) byURL[s.url] = (byURL[s.url] || 0) + s.d;
     }
     const nav = performance.getEntriesByType('navigation')[0];
-    const ttfb = nav ? nav.responseStart : 0;
+    const ttfb = Math.max(nav ? nav.responseStart : 0, arg.ttfbMs || 0);
     let lcp = null;
     const e = this.lcp;
     if (e) {
