@@ -167,6 +167,10 @@ func (r *relay) deliver(message string) any {
 	return ev
 }
 
+// background tells whether the target works apart from any page: a
+// service or shared worker.
+func (r *relay) background() bool { return r.kind == "service_worker" || r.kind == "shared_worker" }
+
 // close ends the relay: waiting calls return.
 func (r *relay) close() {
 	r.mu.Lock()

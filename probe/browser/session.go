@@ -527,6 +527,7 @@ func (s *Session) blockingLocked() int {
 func (s *Session) onEvent(ev any) {
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
+		background := s.tab.inBackground(e.RequestID)
 		s.mu.Lock()
 		if e.Type == network.ResourceTypeDocument && e.FrameID == s.frame && s.navigating {
 			d := s.docs[e.LoaderID]
@@ -540,11 +541,13 @@ func (s *Session) onEvent(ev any) {
 			d.url = e.Request.URL
 		}
 		// An iframe's document is not held open here: a cross-site one
-		// finishes in a process (and a target) of its own, so its end never
-		// shows on this tab (it held every page with a chat widget busy for
+		// finishes in a process (and a target) of its own, its end reported
+		// there or never (it held every page with a chat widget busy for
 		// longRequest); the page's load event waits for its iframes anyway.
+		// A service worker's requests (a precache, on the phone's own
+		// throttled link) are background work the visitor never waits for.
 		subframeDoc := e.Type == network.ResourceTypeDocument && e.FrameID != s.frame
-		if e.Type != network.ResourceTypeEventSource && e.Type != network.ResourceTypeWebSocket && !subframeDoc {
+		if e.Type != network.ResourceTypeEventSource && e.Type != network.ResourceTypeWebSocket && !subframeDoc && !background {
 			s.inflight[e.RequestID] = time.Now()
 		}
 		s.mu.Unlock()

@@ -92,6 +92,7 @@ type Tab struct {
 	frames     map[cdp.FrameID]*Frame
 	children   map[target.ID]*child
 	relays     map[target.SessionID]*relay // auto-attached targets (relay.go)
+	background map[network.RequestID]bool  // requests of service and shared workers
 	observers  []func(ev any)
 	closed     bool
 }
@@ -107,7 +108,7 @@ func newTab(marker string, mods []Module, pres presentation) *Tab {
 	return &Tab{
 		marker: marker, modules: append([]Module{handsModule}, mods...), touch: pres.touch, pres: pres,
 		frames: map[cdp.FrameID]*Frame{}, children: map[target.ID]*child{},
-		relays: map[target.SessionID]*relay{},
+		relays: map[target.SessionID]*relay{}, background: map[network.RequestID]bool{},
 	}
 }
 
@@ -188,11 +189,22 @@ func (t *Tab) dispatch(from *relay, ev any) {
 		t.mu.Unlock()
 	}
 	t.mu.Lock()
+	if q, ok := ev.(*network.EventRequestWillBeSent); ok && from != nil && from.background() {
+		t.background[q.RequestID] = true
+	}
 	obs := t.observers
 	t.mu.Unlock()
 	for _, fn := range obs {
 		fn(ev)
 	}
+}
+
+// inBackground tells whether a request is a service or shared worker's:
+// recorded, but not the page's loading.
+func (t *Tab) inBackground(id network.RequestID) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.background[id]
 }
 
 // adopt takes a target a document of the tab started, paused (relay.go):

@@ -125,3 +125,65 @@ func TestEveryRequestIsOnThePhonesNetwork(t *testing.T) {
 		}
 	}
 }
+
+// TestAServiceWorkersPrecacheDoesNotHoldTheVisit: a service worker that
+// precaches (files one after the other, 1.5 s each) works apart from the
+// page; the visitor does not wait for it. The visit settles on the page's
+// own quiet, before the first file is there (counted as loading, the
+// precache held the visit until its first file came), and the precache
+// requests are in the evidence.
+func TestAServiceWorkersPrecacheDoesNotHoldTheVisit(t *testing.T) {
+	var mu sync.Mutex
+	done := 0
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<!doctype html><h1>Acme</h1><script>navigator.serviceWorker.register('/sw.js');</script>`)
+	})
+	mux.HandleFunc("/sw.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprint(w, `self.addEventListener('install', (e) => e.waitUntil((async () => {
+  for (let i = 0; i < 4; i++) await (await fetch('/precache-' + i)).text();
+})()));`)
+	})
+	for i := range 4 {
+		mux.HandleFunc(fmt.Sprintf("/precache-%d", i), func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(1500 * time.Millisecond)
+			fmt.Fprint(w, "cached")
+			mu.Lock()
+			done++
+			mu.Unlock()
+		})
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sess := visitForEvidence(t, ctx, srv.URL+"/", browser.NavOptions{})
+	mu.Lock()
+	atSettle := done
+	mu.Unlock()
+	tl := sess.Timeline(ctx)
+	if tl.Ended != "quiet" || atSettle != 0 {
+		t.Errorf("the visit ended %q with %d of 4 precache files fetched; want it quiet before the first", tl.Ended, atSettle)
+	}
+	// The precache is recorded: wait for its second file, then read.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		n := done
+		mu.Unlock()
+		if n >= 2 {
+			break
+		}
+	}
+	got := 0
+	for _, q := range sess.Evidence(ctx).Requests {
+		if strings.Contains(q.URL, "/precache-") && q.End > 0 {
+			got++
+		}
+	}
+	if got < 2 {
+		t.Errorf("%d finished precache requests in the evidence, want at least 2", got)
+	}
+	t.Logf("settled (%s) with %d of 4 precache files fetched; %d in the evidence", tl.Ended, atSettle, got)
+}
