@@ -39,9 +39,10 @@ func discover(t *testing.T, url string, flags ...string) (string, config.Target)
 	return out.String(), tg
 }
 
-// TestDiscoverDemo: the demo page has a form, a same-origin chat iframe, a
-// tel: and a mailto: link; discover configures all four, sending nothing.
-func TestDiscoverDemo(t *testing.T) {
+// discoverSite starts the fixture site for a discover test (which runs
+// Chromium: skipped in short mode), closed at the end of the test.
+func discoverSite(t *testing.T) *site.Site {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("short mode: runs Chromium")
 	}
@@ -49,7 +50,14 @@ func TestDiscoverDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestDiscoverDemo: the demo page has a form, a same-origin chat iframe, a
+// tel: and a mailto: link; discover configures all four, sending nothing.
+func TestDiscoverDemo(t *testing.T) {
+	s := discoverSite(t)
 	out, tg := discover(t, s.URL+"/"+site.DemoPath)
 
 	if !tg.ContactForm.Set || tg.ContactForm.Disabled || tg.ContactForm.Value.Selector == "" || tg.ContactForm.Value.Submit {
@@ -78,14 +86,7 @@ func TestDiscoverDemo(t *testing.T) {
 // TestDiscoverBare: a page with only a phone link: form, chat and e-mail are
 // switched off, each with a comment saying why, and the config still loads.
 func TestDiscoverBare(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short mode: runs Chromium")
-	}
-	s, err := site.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := discoverSite(t)
 	out, tg := discover(t, s.URL+"/?fcp=100&phone=1")
 
 	if !tg.ContactForm.Disabled || !tg.Chat.Disabled {
@@ -145,14 +146,7 @@ func TestDiscoverYAMLProvider(t *testing.T) {
 // page the fixture links to and finds the form the fixture puts there
 // (form#contact, shown 300 ms into that page).
 func TestDiscoverContactPage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short mode: runs Chromium")
-	}
-	s, err := site.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := discoverSite(t)
 	const contactPage = "/p/contact?fcp=100&form=300" // the fixture's link: /p/contact?CONTACTQ
 	out, tg := discover(t, s.URL+"/?fcp=100&phone=1&contactlink=Kontakt&contactq="+url.QueryEscape("fcp=100&form=300"))
 	if f := tg.ContactForm.Value; f.Page != contactPage || !strings.Contains(f.Selector, "#contact") {
@@ -199,14 +193,7 @@ func runCommand(args ...string) (code int, stdout, stderr string) {
 // one) as commented-out key points; uncommented and given a last step,
 // the suggestion is a valid config.
 func TestDiscoverSuggestsKeyPoints(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short mode: runs Chromium")
-	}
-	s, err := site.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := discoverSite(t)
 	out, _ := discover(t, s.URL+"/fx/restaurant")
 	if !strings.Contains(out, "#   - name: book_a_table") || !strings.Contains(out, "#       - click: {text: 'Book a table'}") {
 		t.Fatalf("no key point suggested for 'Book a table':\n%s", out)
@@ -232,14 +219,7 @@ func TestDiscoverSuggestsKeyPoints(t *testing.T) {
 // time as the phone and says so: the verdicts, the LCP seconds apart, the
 // menu the phone visitor opened; the target is visited as both.
 func TestDiscoverNotesWhatDiffersOnAPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short mode: runs Chromium")
-	}
-	s, err := site.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := discoverSite(t)
 	out, tg := discover(t, s.URL+"/fx/phone", "-phone=true")
 	for _, want := range []string{
 		"# As a phone visitor (mobile), the verdict is indifferent (desktop: pleasant).",
